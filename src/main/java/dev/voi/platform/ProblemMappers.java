@@ -1,0 +1,189 @@
+package dev.voi.platform;
+
+import jakarta.ejb.EJBException;
+import jakarta.json.bind.JsonbException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotAuthorizedException;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/** The one place where failures become {@code application/problem+json} answers. */
+public final class ProblemMappers {
+
+  private static final Logger LOG = Logger.getLogger(ProblemMappers.class.getName());
+
+  private ProblemMappers() {}
+
+  static Response answer(
+      int status, String slug, String title, String detail, String instance, String errorId) {
+    Problem problem = new Problem(Problem.type(slug), title, status, detail, instance, errorId);
+    return Response.status(status).type(Problem.MEDIA).entity(problem).build();
+  }
+
+  static String instance(UriInfo uriInfo) {
+    return uriInfo == null ? null : "/" + uriInfo.getPath();
+  }
+
+  static Response unexpected(Throwable failure, UriInfo uriInfo) {
+    String errorId = UUID.randomUUID().toString();
+    LOG.log(Level.SEVERE, "Unexpected failure, error id " + errorId, failure);
+    return answer(
+        500,
+        "internal-error",
+        "Internal server error",
+        "The failure is logged under error id " + errorId,
+        instance(uriInfo),
+        errorId);
+  }
+
+  /** Failures the application raised on purpose. */
+  @Provider
+  public static class ForProblems implements ExceptionMapper<ProblemException> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(ProblemException e) {
+      Response response =
+          answer(e.status(), e.slug(), e.title(), e.getMessage(), instance(uriInfo), null);
+      Response.ResponseBuilder builder = Response.fromResponse(response);
+      e.headers().forEach(builder::header);
+      return builder.build();
+    }
+  }
+
+  /** The JAX-RS runtime's own answers (404 for an unknown path, 405, 406, 415, …). */
+  @Provider
+  public static class ForWebApplication implements ExceptionMapper<WebApplicationException> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(WebApplicationException e) {
+      Response original = e.getResponse();
+      int status = original.getStatus();
+      if (status >= 500) {
+        return unexpected(e, uriInfo);
+      }
+      String detail =
+          e.getMessage() == null ? original.getStatusInfo().getReasonPhrase() : e.getMessage();
+      if (e.getCause() instanceof JsonbException || e.getCause() instanceof ProcessingException) {
+        detail = "The body is not valid JSON for this request: " + rootMessage(e);
+      }
+      Response.ResponseBuilder builder =
+          Response.fromResponse(
+              answer(
+                  status,
+                  slugFor(status),
+                  original.getStatusInfo().getReasonPhrase(),
+                  detail,
+                  instance(uriInfo),
+                  null));
+      if (e instanceof NotAuthorizedException) {
+        builder.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+      }
+      if (e instanceof NotAllowedException) {
+        builder.header(HttpHeaders.ALLOW, original.getHeaderString(HttpHeaders.ALLOW));
+      }
+      return builder.build();
+    }
+
+    private static String slugFor(int status) {
+      return switch (status) {
+        case 400 -> "bad-request";
+        case 401 -> "unauthorized";
+        case 403 -> "forbidden";
+        case 404 -> "not-found";
+        case 405 -> "method-not-allowed";
+        case 406 -> "not-acceptable";
+        case 409 -> "conflict";
+        case 413 -> "payload-too-large";
+        case 415 -> "unsupported-media-type";
+        default -> "http-" + status;
+      };
+    }
+  }
+
+  /** Malformed JSON that never reached a resource method. */
+  @Provider
+  public static class ForJson implements ExceptionMapper<JsonbException> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(JsonbException e) {
+      return answer(
+          400,
+          "bad-request",
+          "The request is malformed",
+          "The body is not valid JSON for this request: " + rootMessage(e),
+          instance(uriInfo),
+          null);
+    }
+  }
+
+  /** Bean Validation failures on request bodies and parameters. */
+  @Provider
+  public static class ForConstraints implements ExceptionMapper<ConstraintViolationException> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(ConstraintViolationException e) {
+      String detail =
+          e.getConstraintViolations().stream()
+              .map(v -> v.getPropertyPath() + ": " + v.getMessage())
+              .sorted()
+              .collect(Collectors.joining("; "));
+      return answer(
+          400, "bad-request", "The request is malformed", detail, instance(uriInfo), null);
+    }
+  }
+
+  /** Exceptions that crossed an EJB boundary: unwrap to the real cause. */
+  @Provider
+  public static class ForEjb implements ExceptionMapper<EJBException> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(EJBException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e.getCausedByException();
+      if (cause instanceof ProblemException problem) {
+        ForProblems mapper = new ForProblems();
+        mapper.uriInfo = uriInfo;
+        return mapper.toResponse(problem);
+      }
+      return unexpected(e, uriInfo);
+    }
+  }
+
+  /** Everything else: a 500 with an error id, the trace only in the log. */
+  @Provider
+  public static class ForEverythingElse implements ExceptionMapper<Throwable> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(Throwable e) {
+      return unexpected(e, uriInfo);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    if (message == null) {
+      return root.getClass().getSimpleName();
+    }
+    return message.length() > 300 ? message.substring(0, 300) + "…" : message;
+  }
+}
