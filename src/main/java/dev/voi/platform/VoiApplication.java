@@ -2,6 +2,7 @@ package dev.voi.platform;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
@@ -23,4 +24,11 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
     type = SecuritySchemeType.HTTP,
     scheme = "bearer",
     description = "The admin token, or a terminal's token")
-public class VoiApplication extends Application {}
+public class VoiApplication extends Application {
+
+  @Override
+  public Map<String, Object> getProperties() {
+    // No WADL: the OpenAPI document at /openapi describes the API.
+    return Map.of("jersey.config.server.wadl.disableWadl", true);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.voi.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.voi.testing.FreshDatabase;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The migrations are the only source of the schema; Hibernate must agree with them. Runs the
+ * migrations on PostgreSQL and on the embedded database, then boots Hibernate with {@code validate}
+ * against each.
+ */
+class SchemaMappingTest {
+
+  static final String PG_ADMIN =
+      System.getProperty(
+          "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/voi_schema_test?user=postgres";
+
+  @Test
+  void mappingMatchesTheMigratedSchemaOnPostgresql() throws Exception {
+    FreshDatabase.create(PG_ADMIN, PG_URL);
+    VoiDataSource dataSource = new VoiDataSource();
+    dataSource.setUrl(PG_URL);
+    migrateAndValidate(dataSource, "PostgreSQL");
+  }
+
+  @Test
+  void mappingMatchesTheMigratedSchemaOnTheEmbeddedDatabase(@TempDir Path dataDir)
+      throws Exception {
+    VoiDataSource dataSource = new VoiDataSource();
+    dataSource.setDataDir(dataDir.toString());
+    migrateAndValidate(dataSource, "H2");
+  }
+
+  private static void migrateAndValidate(DataSource dataSource, String product) throws Exception {
+    MigrateResult result = SchemaMigration.migrate(dataSource);
+    assertThat(result.success).isTrue();
+    assertThat(result.migrationsExecuted).isPositive();
+    try (Connection connection = dataSource.getConnection();
+        ResultSet tables =
+            connection.getMetaData().getTables(null, null, "server_identity", null)) {
+      assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo(product);
+      assertThat(tables.next()).as("server_identity exists").isTrue();
+    }
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("jakarta.persistence.transactionType", "RESOURCE_LOCAL");
+    overrides.put("jakarta.persistence.jtaDataSource", dataSource);
+    overrides.put(
+        "hibernate.transaction.jta.platform",
+        "org.hibernate.engine.transaction.jta.platform.internal.NoJtaPlatform");
+    overrides.put("hibernate.hbm2ddl.auto", "validate");
+    overrides.put("jakarta.persistence.validation.mode", "NONE");
+    EntityManagerFactory factory = Persistence.createEntityManagerFactory("voi", overrides);
+    try {
+      assertThat(factory.isOpen()).isTrue();
+    } finally {
+      factory.close();
+    }
+  }
+}
