@@ -25,10 +25,6 @@ public class VoiConfig {
   @ConfigProperty(name = "voi.admin.token")
   Optional<String> adminToken;
 
-  @Inject
-  @ConfigProperty(name = "voi.poll.seconds", defaultValue = "60")
-  int pollSeconds;
-
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
@@ -39,9 +35,5 @@ public class VoiConfig {
 
   public Optional<String> adminToken() {
     return adminToken.filter(token -> !token.isBlank());
-  }
-
-  public int pollSeconds() {
-    return pollSeconds;
   }
 }

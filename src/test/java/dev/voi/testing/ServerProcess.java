@@ -57,7 +57,9 @@ public final class ServerProcess implements AutoCloseable {
             .redirectErrorStream(true);
     builder.environment().keySet().removeIf(key -> key.startsWith("VOI_"));
     builder.environment().put("VOI_HTTP_PORT", Integer.toString(port));
-    builder.environment().put("VOI_JAVA_OPTS", "-Xmx512m -Djava.io.tmpdir=" + workDir);
+    builder
+        .environment()
+        .put("VOI_JAVA_OPTS", "-Xmx512m -Djava.io.tmpdir=" + workDir.toAbsolutePath());
     builder.environment().putAll(env);
     return new ServerProcess(builder.start(), port);
   }

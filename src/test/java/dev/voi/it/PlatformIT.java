@@ -1,0 +1,164 @@
+package dev.voi.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.io.File;
+import java.net.URL;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The real WAR on a managed Payara Micro against PostgreSQL: the foundation's contract. */
+@ExtendWith(ArquillianExtension.class)
+class PlatformIT {
+
+  static final String ADMIN = "Bearer it-admin-token";
+
+  @Deployment(testable = false)
+  static WebArchive war() {
+    return ShrinkWrap.createFromZipFile(WebArchive.class, new File("target/voi-update.war"));
+  }
+
+  @ArquillianResource URL base;
+
+  String api;
+  String root;
+
+  @BeforeEach
+  void urls() {
+    api = base.toString() + "api/v1";
+    root = base.getProtocol() + "://" + base.getHost() + ":" + base.getPort();
+    // A failed deployment still gives a URL: fail here, clearly, rather than oddly later.
+    assertThat(base.getPath()).as("context path of the deployment").isNotEqualTo("/");
+  }
+
+  @Test
+  void healthIsUpOnceMigratedAndTheDatabaseAnswers() {
+    given()
+        .get(root + "/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.find { it.name == 'database' }.data.product", equalTo("PostgreSQL"))
+        .body("checks.find { it.name == 'database' }.data.schema", equalTo("migrated"));
+  }
+
+  @Test
+  void theServerUuidIsStableAndTheOneInTheDatabase() throws Exception {
+    String first =
+        given()
+            .header("Authorization", ADMIN)
+            .get(api + "/server")
+            .then()
+            .statusCode(200)
+            .body("version", notNullValue())
+            .extract()
+            .path("serverUuid");
+    String second =
+        given()
+            .header("Authorization", ADMIN)
+            .get(api + "/server")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("serverUuid");
+    assertThat(second)
+        .isEqualTo(first)
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    try (Connection connection =
+            DriverManager.getConnection(System.getProperty("voi.test.db.url"));
+        Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT server_uuid FROM server_identity")) {
+      assertThat(row.next()).isTrue();
+      assertThat(row.getString(1)).isEqualTo(first);
+      assertThat(row.next()).as("exactly one identity row").isFalse();
+    }
+  }
+
+  @Test
+  void withoutATokenTheApiAnswers401AsProblemJson() {
+    given()
+        .get(api + "/server")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .header("WWW-Authenticate", "Bearer")
+        .body("status", equalTo(401))
+        .body("type", equalTo("urn:voi-update:problem:unauthorized"))
+        .body("title", notNullValue())
+        .body("detail", containsString("Bearer"))
+        .body("instance", equalTo("/server"));
+  }
+
+  @Test
+  void aWrongTokenOrSchemeAnswers401() {
+    given()
+        .header("Authorization", "Bearer not-the-token")
+        .get(api + "/server")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+    given()
+        .header("Authorization", "Basic aXQ6aXQ=")
+        .get(api + "/server")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+    given()
+        .header("Authorization", "Bearer " + "x".repeat(600))
+        .get(api + "/server")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void badRequestsAnswerProblemJsonWithoutStackTraces() {
+    given()
+        .header("Authorization", ADMIN)
+        .post(api + "/server")
+        .then()
+        .statusCode(405)
+        .contentType("application/problem+json")
+        .body("status", equalTo(405))
+        .body("detail", notNullValue())
+        .body(org.hamcrest.Matchers.not(containsString("at dev.voi")));
+    given()
+        .header("Authorization", ADMIN)
+        .get(api + "/no-such-thing")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("type", equalTo("urn:voi-update:problem:not-found"))
+        .body("instance", equalTo("/no-such-thing"));
+    given()
+        .header("Authorization", ADMIN)
+        .accept("application/xml")
+        .get(api + "/server")
+        .then()
+        .statusCode(406)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void theOpenApiDocumentListsTheEndpointsWithoutAToken() {
+    given()
+        .get(root + "/openapi")
+        .then()
+        .statusCode(200)
+        .body(containsString("/api/v1/server"))
+        .body(containsString("bearer"));
+  }
+}
