@@ -296,9 +296,9 @@ class StrategyProperties {
   /**
    * A server chain c[0..n] (n may be −1) and a terminal list of {@code length} nodes whose heads
    * follow the server's lineage below {@code divergeAt} and another lineage from there, optionally
-   * broken as {@code breakage} says ({@code breakPick} chooses the link or the known checksum), with
-   * the layers at {@code quarantinedDepths} quarantined and sizes and the random tail from {@code
-   * seed}.
+   * broken as {@code breakage} says ({@code breakPick} chooses the link or the known checksum),
+   * with the layers at {@code quarantinedDepths} quarantined and sizes and the random tail from
+   * {@code seed}.
    */
   record Scenario(
       int n,
