@@ -2,11 +2,14 @@ package dev.voi.qcow2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.voi.qcow2.Qcow2FormatException.Kind;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -64,8 +67,8 @@ class Qcow2HeaderTest {
     assertThat(header.extensions())
         .extracting(HeaderExtension::type, HeaderExtension::offset)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(HeaderExtension.BACKING_FORMAT, 112),
-            org.assertj.core.groups.Tuple.tuple(HeaderExtension.FEATURE_NAME_TABLE, 128));
+            tuple(HeaderExtension.BACKING_FORMAT, 112),
+            tuple(HeaderExtension.FEATURE_NAME_TABLE, 128));
     assertThat(header.backingFormat()).contains("qcow2");
     assertThat(header.backingFile()).contains("base.qcow2");
     assertThat(header.backingFileSize()).isEqualTo(10);
@@ -106,7 +109,7 @@ class Qcow2HeaderTest {
   void aPrefixIsEitherEnoughOrAsksForMoreNeverMalformed() throws IOException {
     Qcow2Header full = Qcow2Header.parse(overlay, overlayLength);
     for (int length = 0; length <= 4096; length++) {
-      byte[] prefix = java.util.Arrays.copyOf(overlay, length);
+      byte[] prefix = Arrays.copyOf(overlay, length);
       for (long fileLength : new long[] {-1, overlayLength}) {
         try {
           assertThat(Qcow2Header.parse(prefix, fileLength)).isEqualTo(full);
@@ -118,8 +121,7 @@ class Qcow2HeaderTest {
         }
       }
     }
-    assertThat(Qcow2Header.parse(java.util.Arrays.copyOf(overlay, full.layoutEnd()), -1))
-        .isEqualTo(full);
+    assertThat(Qcow2Header.parse(Arrays.copyOf(overlay, full.layoutEnd()), -1)).isEqualTo(full);
   }
 
   @ParameterizedTest(name = "{0} bytes: {1}")
@@ -152,7 +154,7 @@ class Qcow2HeaderTest {
     "65535, header_cluster",
   })
   void aTruncatedFileNamesTheFieldItCutsInto(int length, String field) {
-    byte[] truncated = java.util.Arrays.copyOf(overlay, length);
+    byte[] truncated = Arrays.copyOf(overlay, length);
 
     Qcow2FormatException e = failure(truncated, length);
 
@@ -179,7 +181,7 @@ class Qcow2HeaderTest {
   @Test
   void badMagic() {
     assertMalformed(RawHeader.withU32(overlay, 0, 0x514649FC), "magic");
-    assertMalformed("QFI".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 3, "magic");
+    assertMalformed("QFI".getBytes(StandardCharsets.US_ASCII), 3, "magic");
   }
 
   @ParameterizedTest
@@ -273,7 +275,7 @@ class Qcow2HeaderTest {
   @Test
   void aDuplicatedExtension() {
     int format = RawHeader.findExtension(overlay, HeaderExtension.BACKING_FORMAT);
-    byte[] copy = java.util.Arrays.copyOfRange(overlay, format, format + 16);
+    byte[] copy = Arrays.copyOfRange(overlay, format, format + 16);
 
     Qcow2FormatException e = failure(RawHeader.rebuilt(overlay, copy, -1), overlayLength);
 
@@ -349,7 +351,7 @@ class Qcow2HeaderTest {
             "header_extension_end",
             "backing_file_name",
             "header_cluster");
-    byte[] firstPage = java.util.Arrays.copyOf(overlay, 4096);
+    byte[] firstPage = Arrays.copyOf(overlay, 4096);
     for (int round = 0; round < 5000; round++) {
       byte[] mutated = firstPage.clone();
       for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {

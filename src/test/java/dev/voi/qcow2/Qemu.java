@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real qemu-img and qemu-io (7.2, Debian's qemu-utils) to make and check fixtures. */
@@ -24,6 +29,8 @@ final class Qemu {
     }
   }
 
+  private static final long CACHE_LIMIT = 1 << 20;
+  private static final Map<String, byte[]> CREATED = new ConcurrentHashMap<>();
   private static volatile boolean installed;
 
   private Qemu() {}
@@ -38,7 +45,7 @@ final class Qemu {
       Process process =
           new ProcessBuilder(command)
               .directory(directory == null ? null : directory.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
       ByteArrayOutputStream stderr = new ByteArrayOutputStream();
       Thread errors = new Thread(() -> copy(process.getErrorStream(), stderr));
@@ -92,8 +99,7 @@ final class Qemu {
       command.addAll(List.of("-o", options));
     }
     command.addAll(List.of(file.getFileName().toString(), size));
-    run(file.getParent(), command.toArray(String[]::new)).assertOk();
-    return file;
+    return createOnce(file, command);
   }
 
   /** An overlay on {@code backing} (a name relative to the overlay's directory). */
@@ -104,8 +110,30 @@ final class Qemu {
       command.addAll(List.of("-o", options));
     }
     command.add(file.getFileName().toString());
-    run(file.getParent(), command.toArray(String[]::new)).assertOk();
-    return file;
+    return createOnce(file, command);
+  }
+
+  /**
+   * Runs a {@code qemu-img create} once per distinct command line and copies its bytes after that:
+   * a fresh image does not depend on its directory (backing names are stored as given), and
+   * spawning qemu-img dominates the run time of these tests.
+   */
+  private static Path createOnce(Path file, List<String> command) {
+    String key = String.join("\u0000", command);
+    byte[] bytes = CREATED.get(key);
+    try {
+      if (bytes != null) {
+        Files.write(file, bytes);
+        return file;
+      }
+      run(file.getParent(), command.toArray(String[]::new)).assertOk();
+      if (Files.size(file) <= CACHE_LIMIT) {
+        CREATED.put(key, Files.readAllBytes(file));
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static Result img(Path directory, String... arguments) {
@@ -129,10 +157,17 @@ final class Qemu {
         .stdout();
   }
 
-  /** One qemu-io command, e.g. {@code write -P 0xab 0 1M}. */
-  static Result io(Path file, String command) {
-    return run(
-        file.getParent(), "qemu-io", "-f", "qcow2", "-c", command, file.getFileName().toString());
+  /**
+   * qemu-io commands, e.g. {@code write -P 0xab 0 1M}; a failed {@code read -P} (pattern mismatch)
+   * makes the exit code non-zero.
+   */
+  static Result io(Path file, String... commands) {
+    List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
+    for (String c : commands) {
+      command.addAll(List.of("-c", c));
+    }
+    command.add(file.getFileName().toString());
+    return run(file.getParent(), command.toArray(String[]::new));
   }
 
   /**
@@ -150,6 +185,10 @@ final class Qemu {
       awaitPrompt();
     }
 
+    boolean isAlive() {
+      return process.isAlive();
+    }
+
     private void awaitPrompt() throws IOException {
       StringBuilder seen = new StringBuilder();
       InputStream out = process.getInputStream();
@@ -163,11 +202,16 @@ final class Qemu {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
       process.getOutputStream().write("quit\n".getBytes(StandardCharsets.US_ASCII));
       process.getOutputStream().close();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
         process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
