@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Parsing real qemu-img headers, and every kind of broken one, from bytes alone. */
 class Qcow2HeaderTest {
 
-  @TempDir static Path dir;
+  @TempDir(factory = TmpfsTempDir.class)
+  static Path dir;
 
   /** A v3 overlay with 64 KiB clusters: backing format, feature table, name "base.qcow2". */
   static byte[] overlay;
