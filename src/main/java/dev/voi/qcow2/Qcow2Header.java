@@ -2,6 +2,7 @@ package dev.voi.qcow2;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -106,7 +107,7 @@ public record Qcow2Header(
   /** The backing format extension's string ({@code qcow2}, {@code raw}, …) if there is one. */
   public Optional<String> backingFormat() {
     return extension(HeaderExtension.BACKING_FORMAT)
-        .map(e -> new String(e.data(), java.nio.charset.StandardCharsets.UTF_8));
+        .map(e -> new String(e.data(), StandardCharsets.UTF_8));
   }
 
   /** The extension of that type, if present (each type occurs at most once). */
