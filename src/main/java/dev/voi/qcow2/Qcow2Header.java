@@ -15,10 +15,12 @@ import java.util.OptionalInt;
  * version 3 fields hold the values version 2 implies (no features, {@code refcount_order} 4, {@code
  * header_length} 72).
  *
- * <p>Parsing reads only the bytes of cluster 0 it needs, never the whole file; it rejects with a
- * {@link Qcow2FormatException} naming the field everything QEMU would refuse to open, and a little
- * more (an extension list without end marker, a duplicated extension, an {@code header_length} that
- * is not a multiple of 8).
+ * <p>Parsing reads only the bytes of cluster 0 it needs, never the whole file. It rejects, with a
+ * {@link Qcow2FormatException} naming the field, every header-level problem QEMU 7.2 refuses to
+ * open (bad magic, unknown version, cluster_bits, header_length, compression type, backing file
+ * name, extension lengths, misplaced or oversized tables), and a little more: an extension list
+ * without end marker, a duplicated extension type, a {@code header_length} that is not a multiple
+ * of 8, a table that runs past the end of the file. It does not look inside the tables.
  *
  * @param backingFile the backing file name, present when {@code backing_file_offset} is not 0
  * @param compressionType the {@code compression_type} byte, present when {@code header_length} >
