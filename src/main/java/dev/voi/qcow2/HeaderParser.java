@@ -30,10 +30,6 @@ final class HeaderParser {
   private static final int CRYPT_LUKS = 2;
   private static final int MAX_REFCOUNT_ORDER = 6;
   private static final int MAX_BACKING_FORMAT_LENGTH = 15;
-  private static final long MAX_REFCOUNT_TABLE_BYTES = 8L << 20;
-  private static final long MAX_L1_TABLE_BYTES = 32L << 20;
-  private static final long MAX_SNAPSHOTS = 65536;
-  private static final int SNAPSHOT_ENTRY_MIN_BYTES = 40;
 
   private final ByteBuffer bytes;
   private final long fileLength;
@@ -113,9 +109,10 @@ final class HeaderParser {
     if (fileLength >= 0 && fileLength < clusterSize) {
       throw truncated("header_cluster", " (" + clusterSize + " bytes)", fileLength);
     }
-    checkRefcountTable(refcountTableOffset, refcountTableClusters, clusterSize);
-    checkL1Table(l1TableOffset, l1Size, size, (int) clusterBits, incompatible);
-    checkSnapshotTable(snapshotsOffset, nbSnapshots, clusterSize);
+    TableChecks tables = new TableChecks((int) clusterBits, fileLength);
+    tables.checkRefcountTable(refcountTableOffset, refcountTableClusters);
+    tables.checkL1Table(l1TableOffset, l1Size, size, incompatible);
+    tables.checkSnapshotTable(snapshotsOffset, nbSnapshots);
 
     return new Qcow2Header(
         magic,
@@ -244,69 +241,6 @@ final class HeaderParser {
     byte[] name = new byte[size];
     bytes.get((int) offset, name);
     return Optional.of(new String(name, StandardCharsets.UTF_8));
-  }
-
-  private void checkRefcountTable(long offset, long clusters, int clusterSize)
-      throws Qcow2FormatException {
-    if (clusters == 0) {
-      throw malformed("refcount_table_clusters", "0: the image has no refcount table");
-    }
-    if (clusters > MAX_REFCOUNT_TABLE_BYTES / clusterSize) {
-      throw malformed("refcount_table_clusters", clusters + " clusters exceed QEMU's 8 MiB limit");
-    }
-    checkTable("refcount_table_offset", offset, clusters * clusterSize, true, clusterSize);
-  }
-
-  private void checkL1Table(long offset, long entries, long size, int clusterBits, long incompat)
-      throws Qcow2FormatException {
-    if (entries > MAX_L1_TABLE_BYTES / Long.BYTES) {
-      throw malformed("l1_size", entries + " entries exceed QEMU's 32 MiB limit");
-    }
-    boolean extendedL2 = (incompat & Qcow2Header.INCOMPATIBLE_EXTENDED_L2) != 0;
-    int l2Bits = clusterBits - (extendedL2 ? 4 : 3);
-    int shift = clusterBits + l2Bits;
-    long needed = (size >>> shift) + ((size & ((1L << shift) - 1)) != 0 ? 1 : 0);
-    if (entries < needed) {
-      throw malformed(
-          "l1_size", entries + " entries cannot map the virtual size of " + size + " bytes");
-    }
-    checkTable("l1_table_offset", offset, entries * Long.BYTES, entries > 0, 1 << clusterBits);
-  }
-
-  private void checkSnapshotTable(long offset, long count, int clusterSize)
-      throws Qcow2FormatException {
-    if (count > MAX_SNAPSHOTS) {
-      throw malformed("nb_snapshots", count + " is above QEMU's limit of 65536");
-    }
-    checkTable(
-        "snapshots_offset", offset, count * SNAPSHOT_ENTRY_MIN_BYTES, count > 0, clusterSize);
-  }
-
-  private void checkTable(String field, long offset, long length, boolean inUse, int clusterSize)
-      throws Qcow2FormatException {
-    if (offset % clusterSize != 0) {
-      throw malformed(field, offset + " is not a multiple of the cluster size " + clusterSize);
-    }
-    if (!inUse) {
-      return;
-    }
-    if (offset < clusterSize) {
-      throw malformed(field, offset + " points into cluster 0, the header");
-    }
-    if (offset > Long.MAX_VALUE - length) {
-      throw malformed(field, "a table of " + length + " bytes at " + offset + " overflows");
-    }
-    if (fileLength >= 0 && offset + length > fileLength) {
-      throw malformed(
-          field,
-          "a table of "
-              + length
-              + " bytes at "
-              + offset
-              + " runs past the end of the file ("
-              + fileLength
-              + " bytes)");
-    }
   }
 
   /**

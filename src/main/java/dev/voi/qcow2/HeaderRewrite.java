@@ -17,6 +17,8 @@ import java.util.Optional;
  */
 final class HeaderRewrite {
 
+  private static final int BACKING_FILE_OFFSET = 8;
+  private static final int BACKING_FILE_SIZE = 16;
   private static final byte[] QCOW2_FORMAT = "qcow2".getBytes(StandardCharsets.US_ASCII);
 
   private HeaderRewrite() {}
@@ -27,6 +29,29 @@ final class HeaderRewrite {
    */
   static byte[] build(
       Qcow2Header header, byte[] prefix, Optional<String> newBackingFile, StampRecord record)
+      throws Qcow2FormatException {
+    checkWritable(header, prefix, newBackingFile);
+    byte[] layout = extensionsAndName(header, prefix, newBackingFile, record);
+    int newEnd = header.headerLength() + layout.length;
+    if (newEnd > StampArea.OFFSET) {
+      throw refused(
+          "layout_end",
+          "header, extensions and backing file name would end at byte " + newEnd + ", past 3072");
+    }
+    ByteBuffer out = ByteBuffer.wrap(Arrays.copyOf(prefix, StampArea.END));
+    out.put(header.headerLength(), layout);
+    Arrays.fill(out.array(), newEnd, Math.max(newEnd, header.layoutEnd()), (byte) 0);
+    if (header.hasBackingFile()) {
+      int nameLength = newBackingFile.map(String::length).orElse(header.backingFileSize());
+      out.putLong(BACKING_FILE_OFFSET, newEnd - nameLength);
+      out.putInt(BACKING_FILE_SIZE, nameLength);
+    }
+    out.put(StampArea.OFFSET, record.encode());
+    return out.array();
+  }
+
+  private static void checkWritable(
+      Qcow2Header header, byte[] prefix, Optional<String> newBackingFile)
       throws Qcow2FormatException {
     WriteGuard.check(header);
     if (newBackingFile.isPresent() && !header.hasBackingFile()) {
@@ -49,24 +74,6 @@ final class HeaderRewrite {
       StampArea.decodeExtension(oldStamp.get());
     }
     checkStampArea(StampArea.bytesOf(prefix));
-
-    byte[] layout = extensionsAndName(header, prefix, newBackingFile, record);
-    int newEnd = header.headerLength() + layout.length;
-    if (newEnd > StampArea.OFFSET) {
-      throw refused(
-          "layout_end",
-          "header, extensions and backing file name would end at byte " + newEnd + ", past 3072");
-    }
-    ByteBuffer out = ByteBuffer.wrap(Arrays.copyOf(prefix, StampArea.END));
-    out.put(header.headerLength(), layout);
-    Arrays.fill(out.array(), newEnd, Math.max(newEnd, header.layoutEnd()), (byte) 0);
-    if (header.hasBackingFile()) {
-      int nameLength = newBackingFile.map(String::length).orElse(header.backingFileSize());
-      out.putLong(8, newEnd - nameLength);
-      out.putInt(16, nameLength);
-    }
-    out.put(StampArea.OFFSET, record.encode());
-    return out.array();
   }
 
   private static void checkStampArea(byte[] area) throws Qcow2FormatException {

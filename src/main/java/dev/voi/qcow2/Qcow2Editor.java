@@ -48,13 +48,17 @@ public final class Qcow2Editor {
     Optional<String> backing =
         Optional.ofNullable(backingFileName).map(BackingFileName::requireBare);
     try (FileChannel channel =
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock = lockImage(channel)) {
-      HeaderPrefix before = HeaderPrefix.read(channel, StampArea.END);
-      byte[] updated = HeaderRewrite.build(before.header(), before.bytes(), backing, record);
-      writeFully(channel, updated);
-      channel.force(true);
-      return verify(channel, before.fileLength(), updated, backing, record);
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock lock = lockImage(channel);
+      try {
+        HeaderPrefix before = HeaderPrefix.read(channel, StampArea.END);
+        byte[] updated = HeaderRewrite.build(before.header(), before.bytes(), backing, record);
+        writeFully(channel, updated);
+        channel.force(true);
+        return verify(channel, before.fileLength(), updated, backing, record);
+      } finally {
+        lock.release();
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.voi.qcow2;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -14,10 +15,12 @@ import java.util.OptionalInt;
  * version 3 fields hold the values version 2 implies (no features, {@code refcount_order} 4, {@code
  * header_length} 72).
  *
- * <p>Parsing reads only the bytes of cluster 0 it needs, never the whole file; it rejects with a
- * {@link Qcow2FormatException} naming the field everything QEMU would refuse to open, and a little
- * more (an extension list without end marker, a duplicated extension, an {@code header_length} that
- * is not a multiple of 8).
+ * <p>Parsing reads only the bytes of cluster 0 it needs, never the whole file. It rejects, with a
+ * {@link Qcow2FormatException} naming the field, every header-level problem QEMU 7.2 refuses to
+ * open (bad magic, unknown version, cluster_bits, header_length, compression type, backing file
+ * name, extension lengths, misplaced or oversized tables), and a little more: an extension list
+ * without end marker, a duplicated extension type, a {@code header_length} that is not a multiple
+ * of 8, a table that runs past the end of the file. It does not look inside the tables.
  *
  * @param backingFile the backing file name, present when {@code backing_file_offset} is not 0
  * @param compressionType the {@code compression_type} byte, present when {@code header_length} >
@@ -106,7 +109,7 @@ public record Qcow2Header(
   /** The backing format extension's string ({@code qcow2}, {@code raw}, …) if there is one. */
   public Optional<String> backingFormat() {
     return extension(HeaderExtension.BACKING_FORMAT)
-        .map(e -> new String(e.data(), java.nio.charset.StandardCharsets.UTF_8));
+        .map(e -> new String(e.data(), StandardCharsets.UTF_8));
   }
 
   /** The extension of that type, if present (each type occurs at most once). */
