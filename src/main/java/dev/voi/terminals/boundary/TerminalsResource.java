@@ -7,11 +7,15 @@ import dev.voi.platform.OpenTo;
 import dev.voi.platform.Page;
 import dev.voi.platform.ProblemException;
 import dev.voi.terminals.control.Registry;
+import dev.voi.terminals.control.ReportParser;
 import dev.voi.terminals.entity.AnswerChange;
 import dev.voi.terminals.entity.Feedback;
 import dev.voi.terminals.entity.Terminal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -24,6 +28,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -39,17 +45,14 @@ public class TerminalsResource {
   @Inject Registry registry;
   @Inject TerminalViews views;
 
-  /** The body of a registration. */
-  public record Registration(String name) {}
+  /** The largest registration body. */
+  static final int MAX_BODY = 64 * 1024;
 
   @POST
-  @Consumes(MediaType.APPLICATION_JSON)
+  @Consumes(MediaType.WILDCARD)
   @Operation(summary = "Register a terminal: {name} gives {id, name, token}, the token shown once")
-  public Response register(Registration registration) {
-    if (registration == null) {
-      throw ProblemException.badRequest("name: required, the body is {\"name\": \"…\"}");
-    }
-    Registry.Registered registered = registry.register(registration.name());
+  public Response register(InputStream body) throws IOException {
+    Registry.Registered registered = registry.register(registrationName(body));
     Terminal terminal = registered.terminal();
     return Response.created(URI.create("/api/v1/terminals/" + terminal.id()))
         .entity(new Views.Registered(terminal.id(), terminal.name(), registered.token()))
@@ -167,6 +170,23 @@ public class TerminalsResource {
               last instanceof AnswerChange change ? change.id() : ((Feedback) last).id());
     }
     return new Page<>(items, next);
+  }
+
+  /** The name in a registration body {@code {"name": "…"}}. */
+  private static String registrationName(InputStream body) throws IOException {
+    JsonValue value;
+    try {
+      value = ReportParser.readJson(ReportParser.readCapped(body, MAX_BODY));
+    } catch (ReportParser.TooLarge e) {
+      throw ProblemException.badRequest(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    JsonValue name = value instanceof JsonObject object ? object.get("name") : null;
+    if (!(name instanceof JsonString text)) {
+      throw ProblemException.badRequest("name: required, a string; the body is {\"name\": \"…\"}");
+    }
+    return text.getString();
   }
 
   private static long cursor(String cursor, long none) {

@@ -78,7 +78,7 @@ public final class ReportParser {
   }
 
   /** One JSON value and nothing after it. */
-  static JsonValue readJson(byte[] body) {
+  public static JsonValue readJson(byte[] body) {
     if (body.length == 0) {
       throw new IllegalArgumentException("body: empty, expected a JSON object");
     }
