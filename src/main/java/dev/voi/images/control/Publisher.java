@@ -51,15 +51,14 @@ public class Publisher {
 
   /** Refusals that need no body: checked before a single byte of it is read. */
   public Lineage.Target precheck(Upload upload) throws IOException {
+    if (upload.contentLength() > 0 && upload.contentLength() > store.usableSpace()) {
+      throw insufficientStorage(upload.contentLength());
+    }
     Optional<Long> max = config.uploadMaxBytes();
     if (max.isPresent() && upload.contentLength() > max.get()) {
       throw tooLarge(max.get());
     }
-    Lineage.Target target = lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
-    if (upload.contentLength() > 0 && upload.contentLength() > store.usableSpace()) {
-      throw insufficientStorage(upload.contentLength());
-    }
-    return target;
+    return lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
   }
 
   public Layer publish(Upload upload, InputStream body) throws IOException {
@@ -232,7 +231,7 @@ public class Publisher {
     byte[] bytes = Arrays.copyOf(prefix, length);
     Qcow2Header header;
     try {
-      header = Qcow2Editor.checkPublishable(bytes, fileLength, backingName);
+      header = Qcow2Header.parse(bytes, fileLength);
     } catch (Qcow2FormatException e) {
       if (e.kind() == Qcow2FormatException.Kind.INCOMPLETE
           && fileLength < 0
@@ -270,6 +269,11 @@ public class Publisher {
                 + backingName
                 + " (download the tip and build the overlay on it)");
       }
+    }
+    try {
+      Qcow2Editor.checkPublishable(bytes, fileLength, backingName);
+    } catch (Qcow2FormatException e) {
+      throw refused(e);
     }
     return true;
   }

@@ -52,7 +52,7 @@ public class Layer {
   @GeneratedValue(strategy = GenerationType.IDENTITY)
   private Long id;
 
-  @ManyToOne(fetch = FetchType.LAZY, optional = false)
+  @ManyToOne(fetch = FetchType.EAGER, optional = false)
   @JoinColumn(name = "image_id", nullable = false, updatable = false)
   private Image image;
 
