@@ -85,8 +85,9 @@ server_s=$(best curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url")
 echo "== heap while moving a ${heap_mib} MiB file" >&2
 make_base "$work/big.qcow2" "$heap_mib"
 sleep 2
-jcmd_pid=$(pgrep -f "payara-micro.jar.*--port $port" | head -n 1)
-jcmd "$jcmd_pid" GC.run > /dev/null
+# Mark the idle heap with an explicit full GC ("System.gc()" in the GC log).
+java_pid=$(pgrep -f "payara-micro.jar .*--port $port" | head -n 1 || true)
+if [[ -n $java_pid ]]; then jcmd "$java_pid" GC.run > /dev/null || echo "jcmd failed" >&2; fi
 sleep 1
 curl -sf -o "$work/big.json" -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
   -T "$work/big.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=big"

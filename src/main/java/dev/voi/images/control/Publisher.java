@@ -39,7 +39,8 @@ import java.util.logging.Logger;
 public class Publisher {
 
   private static final Logger LOG = Logger.getLogger(Publisher.class.getName());
-  private static final int BUFFER = 1 << 20;
+  // Below half a G1 region (1 MiB with small heaps): no humongous allocation per request.
+  private static final int BUFFER = 256 * 1024;
 
   /** Enough of the file to judge its header: everything we accept ends before byte 3072. */
   private static final int HEADER_PREFIX = 64 * 1024;
@@ -67,8 +68,21 @@ public class Publisher {
     String backingName = parent.map(Layer::fileName).orElse(null);
     Path temp = store.newUpload();
     try {
+      long started = System.nanoTime();
       Checksum contentDigest = receive(body, temp, upload, backingName);
-      return publishReceived(upload, target, parent, temp, contentDigest);
+      long received = System.nanoTime();
+      Layer layer = publishReceived(upload, target, parent, temp, contentDigest);
+      LOG.info(
+          () ->
+              String.format(
+                  "Published %s depth %d (%d bytes): received in %.2f s, stamped, hashed and"
+                      + " committed in %.2f s",
+                  upload.imageName(),
+                  layer.depth(),
+                  layer.size(),
+                  (received - started) / 1e9,
+                  (System.nanoTime() - received) / 1e9));
+      return layer;
     } finally {
       Files.deleteIfExists(temp);
     }
