@@ -16,7 +16,8 @@ nginx_port=18481
 token=bench-admin-token
 
 cleanup() {
-  [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  pkill -f "payara-micro.jar .*--port $port" 2>/dev/null
+  [[ -n ${server_pid:-} ]] && wait "$server_pid" 2>/dev/null
   [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   true
 }
