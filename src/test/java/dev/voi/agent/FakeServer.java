@@ -59,6 +59,9 @@ final class FakeServer implements AutoCloseable {
   /** The next content response breaks off after this many body bytes (then resets to -1). */
   volatile long cutNextAfter = -1;
 
+  /** The next content response sends this many bytes, then stalls for 3 s and breaks off. */
+  volatile long stallNextAfter = -1;
+
   /** Every content response flips one byte in the middle of the file. */
   volatile boolean tamper;
 
@@ -297,6 +300,11 @@ final class FakeServer implements AutoCloseable {
     int length = bytes.length - start;
     long cut = cutNextAfter;
     cutNextAfter = -1;
+    long stall = stallNextAfter;
+    stallNextAfter = -1;
+    if (stall >= 0) {
+      cut = stall;
+    }
     int toSend = cut >= 0 ? (int) Math.min(cut, length) : length;
     record(checksum, range, ifRange, status, toSend);
     exchange.sendResponseHeaders(status, length);
@@ -304,6 +312,13 @@ final class FakeServer implements AutoCloseable {
     out.write(bytes, start, toSend);
     out.flush();
     contentBytesSent.addAndGet(toSend);
+    if (stall >= 0) {
+      try {
+        Thread.sleep(3000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     // With a cut, closing the exchange short of Content-Length drops the connection.
   }
 

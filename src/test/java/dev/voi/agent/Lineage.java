@@ -164,6 +164,31 @@ final class Lineage {
     everyLayer.put(tip.checksum(), tip.withState(LayerState.RETIRED));
   }
 
+  /**
+   * Stamps a published file with another record (a mix-up on the server) and updates its SHA-256,
+   * so that only the stamp check can notice.
+   */
+  synchronized void restamp(int depth, StampRecord record) {
+    try {
+      Layer layer = chain.get(depth);
+      Qcow2Editor.stamp(layer.file(), record);
+      Layer updated =
+          new Layer(
+              layer.depth(),
+              layer.version(),
+              layer.checksum(),
+              layer.fileName(),
+              layer.file(),
+              Checksum.sha256Of(layer.file()),
+              Files.size(layer.file()),
+              layer.state());
+      chain.set(depth, updated);
+      everyLayer.put(updated.checksum(), updated);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   synchronized void setState(int depth, LayerState state) {
     Layer layer = chain.get(depth).withState(state);
     chain.set(depth, layer);
