@@ -155,9 +155,21 @@ public record Answer(
     }
   }
 
-  /** True when the answer asks the terminal to change its layers. */
-  public boolean isUpdate() {
-    return strategy == Strategy.INCREMENTAL || strategy == Strategy.FULL;
+  /** The same answer with another ETag. */
+  public Answer withEtag(String newEtag) {
+    return new Answer(
+        image,
+        strategy,
+        reason,
+        policy,
+        moveCount,
+        divergedAt,
+        keep,
+        tip,
+        downloads,
+        totalBytes,
+        pollAfterSeconds,
+        newEtag);
   }
 
   /** One line for people: {@code INCREMENTAL (ONE_BEHIND, policy patent): keep 3, download …}. */

@@ -233,6 +233,10 @@ final class ImageDirectory {
    * create -f qcow2 -F qcow2 -b TIP} under a temporary name, then renamed over the old one.
    */
   void ensureBootOverlay(Manifest chain, String overlay) throws IOException {
+    if (chain.fileNames().contains(overlay) || chain.obsolete().contains(overlay)) {
+      throw AgentException.usage(
+          "--boot-overlay: " + overlay + " is a layer file of the chain; choose another name");
+    }
     Optional<Manifest.LayerFile> tip = chain.tip();
     Path path = directory.resolve(overlay);
     if (tip.isEmpty()) {

@@ -128,9 +128,11 @@ final class ServerClient {
 
   /**
    * {@code GET …/strategy} with {@code If-None-Match}: true when the server answers 304, i.e. the
-   * answer the download was made for still holds; false when it changed.
+   * answer the download was made for still holds; false when it changed. Without an ETag (the
+   * server should always send one) the answers are compared.
    */
-  boolean answerStillHolds(String etag) {
+  boolean answerStillHolds(Answer answer) {
+    String etag = answer.etag();
     HttpRequest.Builder builder = json(terminalImage("strategy")).GET();
     if (etag != null) {
       builder.header("If-None-Match", etag);
@@ -140,11 +142,12 @@ final class ServerClient {
       return true;
     }
     requireStatus(response, "re-check the answer", 200);
-    if (etag == null) {
-      // Without an ETag the only comparison left is the body.
-      console.detail("the answer carries no ETag; it is taken as changed");
+    if (etag != null) {
+      return false;
     }
-    return false;
+    console.detail("the answer carries no ETag; comparing the answers instead");
+    Answer again = parseAnswer(response);
+    return again.withEtag(null).equals(answer.withEtag(null));
   }
 
   /** {@code POST …/feedback}; failures are the caller's to judge (feedback is best effort). */

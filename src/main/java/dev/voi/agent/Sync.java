@@ -213,7 +213,7 @@ final class Sync {
         below = download.fileName();
       }
     }
-    if (!client.answerStillHolds(answer.etag())) {
+    if (!client.answerStillHolds(answer)) {
       console.info(
           "the server's answer changed while downloading (a publish?); asking again"
               + (downloads.isEmpty() ? "" : " (verified downloads are kept for reuse)"));

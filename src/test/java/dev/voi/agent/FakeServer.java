@@ -68,6 +68,9 @@ final class FakeServer implements AutoCloseable {
   /** The ETag content responses carry (null: the quoted sha256, as the real server). */
   volatile String etagOverride;
 
+  /** Whether answers carry an ETag (the real server always sends one). */
+  volatile boolean answerEtags = true;
+
   /** This many content requests answer 503 with Retry-After: 1 first. */
   volatile int busyResponses;
 
@@ -186,8 +189,10 @@ final class FakeServer implements AutoCloseable {
       throws IOException {
     byte[] json = answerJson(list).getBytes(StandardCharsets.UTF_8);
     String etag = "\"" + Checksum.sha256(json).hex() + "\"";
-    exchange.getResponseHeaders().set("ETag", etag);
-    if (etag.equals(ifNoneMatch)) {
+    if (answerEtags) {
+      exchange.getResponseHeaders().set("ETag", etag);
+    }
+    if (answerEtags && etag.equals(ifNoneMatch)) {
       strategyStatuses.add(304);
       exchange.sendResponseHeaders(304, -1);
       return;

@@ -245,6 +245,17 @@ class SyncTest {
   }
 
   @Test
+  void withoutAnEtagTheAnswersAreCompared() {
+    lineage.publishBase(1, "write -P 0x11 0 1M");
+    rig.server.answerEtags = false;
+
+    assertThat(rig.sync()).isZero();
+
+    assertThat(rig.server.strategyStatuses).containsExactly(200);
+    assertHoldsServerChain();
+  }
+
+  @Test
   void aQuarantinedLayerMeansWaitAndNothingChanges() {
     lineage.publishBase(1, "write -P 0x11 0 1M");
     assertThat(rig.sync()).isZero();
@@ -281,6 +292,18 @@ class SyncTest {
     assertThat(Qcow2Header.read(overlay).backingFile()).contains(diff2.fileName());
     Qemu.compare(overlay, diff2.file()).assertOk();
     assertHoldsServerChain();
+  }
+
+  @Test
+  void aBootOverlayNamedLikeALayerIsRefused() {
+    Lineage.Layer base = lineage.publishBase(1, "write -P 0x11 0 1M");
+    assertThat(rig.sync()).isZero();
+    Map<String, String> before = rig.snapshot();
+
+    assertThat(rig.sync(Rig.RETRYING, false, base.fileName())).isEqualTo(1);
+
+    assertThat(rig.failure.getMessage()).contains("is a layer file of the chain");
+    assertThat(rig.snapshot()).isEqualTo(before);
   }
 
   @Test
