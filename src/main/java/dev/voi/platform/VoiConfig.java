@@ -1,5 +1,6 @@
 package dev.voi.platform;
 
+import dev.voi.chain.Policy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -25,12 +26,55 @@ public class VoiConfig {
   @ConfigProperty(name = "voi.admin.token")
   Optional<String> adminToken;
 
+  @Inject
+  @ConfigProperty(name = "voi.poll.seconds", defaultValue = "60")
+  int pollSeconds;
+
+  @Inject
+  @ConfigProperty(name = "voi.policy", defaultValue = "patent")
+  String policy;
+
+  @Inject
+  @ConfigProperty(name = "voi.policy.max.incremental.layers", defaultValue = "8")
+  int maxIncrementalLayers;
+
+  @Inject
+  @ConfigProperty(name = "voi.upload.max.bytes")
+  Optional<Long> uploadMaxBytes;
+
+  @Inject
+  @ConfigProperty(name = "voi.download.max.concurrent", defaultValue = "0")
+  int downloadMaxConcurrent;
+
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
 
   public boolean embeddedDatabase() {
     return VoiDataSource.isEmbedded(dbUrl);
+  }
+
+  public int pollSeconds() {
+    return pollSeconds;
+  }
+
+  /** The policy of new images: {@code patent} (the default) or {@code catch-up}. */
+  public Policy policy() {
+    return Policy.ofWireName(policy);
+  }
+
+  public int maxIncrementalLayers() {
+    return maxIncrementalLayers;
+  }
+
+  /** Uploads larger than this answer 413; empty means no limit. */
+  public Optional<Long> uploadMaxBytes() {
+    return uploadMaxBytes.filter(max -> max > 0);
+  }
+
+  /** Downloads above this many at once answer 503; 0 means no limit. */
+  public int downloadMaxConcurrent() {
+    return downloadMaxConcurrent;
   }
 
   public Optional<String> adminToken() {

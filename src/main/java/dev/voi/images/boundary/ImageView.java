@@ -1,0 +1,30 @@
+package dev.voi.images.boundary;
+
+import dev.voi.images.entity.Image;
+import dev.voi.images.entity.Layer;
+import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import java.util.List;
+
+/** An image with every layer ever published, in publishing order (SPEC 9). */
+@JsonbPropertyOrder({"name", "policy", "maxIncrementalLayers", "tip", "layers"})
+public record ImageView(
+    String name, String policy, int maxIncrementalLayers, Tip tip, List<LayerView> layers) {
+
+  /** The current tip of the chain, or null when nothing is published. */
+  @JsonbPropertyOrder({"depth", "version", "checksum"})
+  public record Tip(int depth, long version, String checksum) {}
+
+  public static ImageView of(Image image, List<Layer> chain, List<Layer> layers) {
+    Tip tip = null;
+    if (!chain.isEmpty()) {
+      Layer last = chain.get(chain.size() - 1);
+      tip = new Tip(last.depth(), last.version(), last.checksumHex());
+    }
+    return new ImageView(
+        image.name(),
+        image.policy().wireName(),
+        image.maxIncrementalLayers(),
+        tip,
+        layers == null ? null : layers.stream().map(LayerView::of).toList());
+  }
+}

@@ -1,0 +1,235 @@
+package dev.voi.images.boundary;
+
+import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
+import dev.voi.chain.Policy;
+import dev.voi.images.control.Lineage;
+import dev.voi.images.control.PublishKind;
+import dev.voi.images.control.Publisher;
+import dev.voi.images.control.Upload;
+import dev.voi.images.entity.Image;
+import dev.voi.images.entity.Layer;
+import dev.voi.platform.Page;
+import dev.voi.platform.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Image lineages: publishing bases and diffs, reading, retiring, the update policy (admin). */
+@Path("images")
+@ApplicationScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class ImagesResource {
+
+  static final int MAX_NOTE = 1000;
+
+  @Inject Lineage lineage;
+  @Inject Publisher publisher;
+
+  @POST
+  @Consumes(MediaType.WILDCARD)
+  @Operation(summary = "Create an image from a base qcow2 file (no backing file) sent as the body")
+  public Response createImage(
+      @QueryParam("name") String name,
+      @QueryParam("version") String version,
+      @QueryParam("digest") String digest,
+      @QueryParam("note") String note,
+      @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context UriInfo uriInfo,
+      InputStream body)
+      throws IOException {
+    Upload upload = upload(PublishKind.NEW_IMAGE, name, version, null, digest, note, contentLength);
+    Layer layer = publisher.publish(upload, body);
+    Image image = lineage.requireImage(layer.image().name());
+    return Response.created(uriInfo.getBaseUriBuilder().path("images").path(image.name()).build())
+        .entity(ImageView.of(image, lineage.chain(image), lineage.lineage(image)))
+        .build();
+  }
+
+  @POST
+  @Path("{name}/base")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(summary = "Publish a new base (the template was rebuilt): the current chain retires")
+  public Response newBase(
+      @PathParam("name") String name,
+      @QueryParam("version") String version,
+      @QueryParam("digest") String digest,
+      @QueryParam("note") String note,
+      @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context UriInfo uriInfo,
+      InputStream body)
+      throws IOException {
+    Upload upload = upload(PublishKind.NEW_BASE, name, version, null, digest, note, contentLength);
+    return created(publisher.publish(upload, body), uriInfo);
+  }
+
+  @POST
+  @Path("{name}/layers")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary = "Publish a diff qcow2 built on the current tip (parent = the tip's checksum)")
+  public Response newDiff(
+      @PathParam("name") String name,
+      @QueryParam("version") String version,
+      @QueryParam("parent") String parent,
+      @QueryParam("digest") String digest,
+      @QueryParam("note") String note,
+      @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context UriInfo uriInfo,
+      InputStream body)
+      throws IOException {
+    if (parent == null || parent.isEmpty()) {
+      throw ProblemException.badRequest(
+          "parent is required: the checksum of the tip the diff was built on");
+    }
+    Upload upload = upload(PublishKind.DIFF, name, version, parent, digest, note, contentLength);
+    return created(publisher.publish(upload, body), uriInfo);
+  }
+
+  @GET
+  @Operation(summary = "List the images, by name")
+  public Page<ImageView> list(
+      @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+    int size = Page.limit(limit);
+    List<Image> images = lineage.images(cursor, size + 1);
+    List<ImageView> items =
+        images.stream()
+            .limit(size)
+            .map(image -> ImageView.of(image, lineage.chain(image), null))
+            .toList();
+    String next = images.size() > size ? items.get(size - 1).name() : null;
+    return new Page<>(items, next);
+  }
+
+  @GET
+  @Path("{name}")
+  @Operation(summary = "One image with every layer ever published")
+  public ImageView get(@PathParam("name") String name) {
+    Image image = lineage.requireImage(validName(name));
+    return ImageView.of(image, lineage.chain(image), lineage.lineage(image));
+  }
+
+  @DELETE
+  @Path("{name}/layers/{depth}")
+  @Operation(summary = "Retire the tip (its file stays downloadable for terminals mid-update)")
+  public LayerView retire(@PathParam("name") String name, @PathParam("depth") int depth) {
+    return LayerView.of(lineage.retire(validName(name), depth));
+  }
+
+  /** The body of a policy change. */
+  public record PolicyChange(String policy, Integer maxIncrementalLayers) {}
+
+  @PUT
+  @Path("{name}/policy")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Set the image's update policy: patent or catch-up")
+  public ImageView policy(@PathParam("name") String name, PolicyChange change) {
+    if (change == null || change.policy() == null) {
+      throw ProblemException.badRequest("policy is required: \"patent\" or \"catch-up\"");
+    }
+    Policy policy;
+    try {
+      policy = Policy.ofWireName(change.policy());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("policy must be \"patent\" or \"catch-up\"");
+    }
+    int max =
+        change.maxIncrementalLayers() == null
+            ? lineage.requireImage(validName(name)).maxIncrementalLayers()
+            : change.maxIncrementalLayers();
+    if (max < 1 || max > 4096) {
+      throw ProblemException.badRequest("maxIncrementalLayers must be between 1 and 4096");
+    }
+    Image image = lineage.changePolicy(validName(name), policy, max);
+    return ImageView.of(image, lineage.chain(image), null);
+  }
+
+  private static Response created(Layer layer, UriInfo uriInfo) {
+    LayerView view = LayerView.of(layer);
+    URI location =
+        uriInfo
+            .getBaseUriBuilder()
+            .path("images/{name}/layers/{checksum}/content")
+            .build(layer.image().name(), layer.checksumHex());
+    return Response.created(location).entity(view).build();
+  }
+
+  static String validName(String name) {
+    if (!ImageName.isValid(name)) {
+      throw ProblemException.badRequest(
+          "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");
+    }
+    return name;
+  }
+
+  private static Upload upload(
+      PublishKind kind,
+      String name,
+      String version,
+      String parent,
+      String digest,
+      String note,
+      String contentLength) {
+    Long parsedVersion = null;
+    if (version != null) {
+      try {
+        parsedVersion = Long.parseLong(version);
+      } catch (NumberFormatException e) {
+        throw ProblemException.badRequest("version must be a whole number from 0 to 2^63-1");
+      }
+      if (parsedVersion < 0) {
+        throw ProblemException.badRequest("version must be a whole number from 0 to 2^63-1");
+      }
+    }
+    Checksum parsedParent = null;
+    if (parent != null) {
+      parsedParent = checksum("parent", parent);
+    }
+    Checksum expected = null;
+    if (digest != null) {
+      if (!digest.startsWith("sha256:")) {
+        throw ProblemException.badRequest("digest must be sha256:<64 lowercase hex characters>");
+      }
+      expected = checksum("digest", digest.substring("sha256:".length()));
+    }
+    if (note != null && note.length() > MAX_NOTE) {
+      throw ProblemException.badRequest("note is limited to " + MAX_NOTE + " characters");
+    }
+    long length = -1;
+    if (contentLength != null) {
+      try {
+        length = Long.parseLong(contentLength.trim());
+      } catch (NumberFormatException e) {
+        throw ProblemException.badRequest("Content-Length is not a number");
+      }
+    }
+    return new Upload(kind, validName(name), parsedVersion, parsedParent, expected, note, length);
+  }
+
+  private static Checksum checksum(String field, String hex) {
+    try {
+      return Checksum.parse(field, hex);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.voi.images.boundary;
+
+import dev.voi.chain.Checksum;
+import dev.voi.chain.LayerState;
+import dev.voi.images.control.DownloadGate;
+import dev.voi.images.control.Lineage;
+import dev.voi.images.entity.Layer;
+import dev.voi.platform.Caller;
+import dev.voi.platform.ImageAccess;
+import dev.voi.platform.OpenTo;
+import dev.voi.platform.ProblemException;
+import dev.voi.storage.LayerStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.Base64;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * Layer files, addressed by checksum (depths repeat after a retire): single ranges, {@code
+ * If-Range}, a strong ETag (the quoted SHA-256), {@code Repr-Digest}, constant memory.
+ */
+@Path("images/{name}/layers/{checksum}/content")
+@ApplicationScoped
+@OpenTo({Caller.ADMIN_ROLE, Caller.TERMINAL_ROLE})
+public class LayerContentResource {
+
+  // Below half a G1 region (1 MiB with small heaps): no humongous allocation per request.
+  private static final int BUFFER = 256 * 1024;
+
+  @Inject Lineage lineage;
+  @Inject LayerStore store;
+  @Inject DownloadGate gate;
+  @Inject Instance<ImageAccess> access;
+
+  @GET
+  @Operation(summary = "Download a layer file (Range, If-Range, If-None-Match)")
+  public Response get(
+      @PathParam("name") String name,
+      @PathParam("checksum") String checksum,
+      @HeaderParam("Range") String range,
+      @HeaderParam("If-Range") String ifRange,
+      @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+      @Context SecurityContext security) {
+    return answer(name, checksum, range, ifRange, ifNoneMatch, security, true);
+  }
+
+  @HEAD
+  @Operation(summary = "The headers of a layer download")
+  public Response head(
+      @PathParam("name") String name,
+      @PathParam("checksum") String checksum,
+      @HeaderParam("Range") String range,
+      @HeaderParam("If-Range") String ifRange,
+      @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+      @Context SecurityContext security) {
+    return answer(name, checksum, range, ifRange, ifNoneMatch, security, false);
+  }
+
+  private Response answer(
+      String name,
+      String checksumHex,
+      String rangeHeader,
+      String ifRange,
+      String ifNoneMatch,
+      SecurityContext security,
+      boolean withBody) {
+    String imageName = ImagesResource.validName(name);
+    requireAccess(security, imageName);
+    Checksum checksum;
+    try {
+      checksum = Checksum.parse("checksum", checksumHex);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    Layer layer =
+        lineage
+            .layer(imageName, checksum)
+            .orElseThrow(
+                () -> ProblemException.notFound("no layer " + checksumHex + " in " + imageName));
+    if (layer.state() == LayerState.QUARANTINED) {
+      throw new ProblemException(
+          410,
+          "layer-quarantined",
+          "The layer is quarantined",
+          "the stored file failed its integrity check; an administrator must republish it",
+          Map.of());
+    }
+    java.nio.file.Path file = store.layerFile(imageName, layer.fileName());
+    if (!Files.isRegularFile(file)) {
+      throw new ProblemException(
+          410,
+          "layer-file-missing",
+          "The layer file is missing",
+          "the file of this layer is not in the data directory",
+          Map.of());
+    }
+    String etag = "\"" + layer.sha256Hex() + "\"";
+    Response.ResponseBuilder common =
+        Response.ok()
+            .header(HttpHeaders.ETAG, etag)
+            .header("Accept-Ranges", "bytes")
+            .header(
+                "Repr-Digest",
+                "sha-256=:"
+                    + Base64.getEncoder().encodeToString(Checksum.ofHex(layer.sha256Hex()).bytes())
+                    + ":")
+            .header("Content-Disposition", "attachment; filename=\"" + layer.fileName() + "\"")
+            .header(HttpHeaders.CACHE_CONTROL, "private, max-age=31536000, immutable");
+    if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+      return common.status(Response.Status.NOT_MODIFIED).build();
+    }
+    long size = layer.size();
+    ByteRange.Request request =
+        ifRange == null || ifRange.trim().equals(etag)
+            ? ByteRange.parse(rangeHeader, size)
+            : new ByteRange.Whole();
+    if (request instanceof ByteRange.Unsatisfiable) {
+      return Response.status(416)
+          .header("Content-Range", "bytes */" + size)
+          .header(HttpHeaders.ETAG, etag)
+          .build();
+    }
+    ByteRange range =
+        request instanceof ByteRange.Part part ? part.range() : new ByteRange(0, size - 1);
+    if (request instanceof ByteRange.Part) {
+      common.status(206).header("Content-Range", range.contentRange(size));
+    }
+    common.type("application/octet-stream").header(HttpHeaders.CONTENT_LENGTH, range.length());
+    if (!withBody || range.length() == 0) {
+      return common.build();
+    }
+    if (!gate.tryEnter()) {
+      throw new ProblemException(
+          503,
+          "too-many-downloads",
+          "Too many downloads at once",
+          "voi.download.max.concurrent downloads are running; retry later",
+          Map.of("Retry-After", "10"));
+    }
+    return common.entity(stream(file, range)).build();
+  }
+
+  private StreamingOutput stream(java.nio.file.Path file, ByteRange range) {
+    return out -> {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        copy(channel, range, out);
+      } finally {
+        gate.release();
+      }
+    };
+  }
+
+  static void copy(FileChannel channel, ByteRange range, OutputStream out) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+    long position = range.first();
+    long remaining = range.length();
+    while (remaining > 0) {
+      buffer.clear().limit((int) Math.min(BUFFER, remaining));
+      int read = channel.read(buffer, position);
+      if (read < 0) {
+        throw new IOException("the layer file ended early at byte " + position);
+      }
+      out.write(buffer.array(), 0, read);
+      position += read;
+      remaining -= read;
+    }
+    out.flush();
+  }
+
+  private void requireAccess(SecurityContext security, String imageName) {
+    if (security.getUserPrincipal() instanceof Caller.Terminal terminal) {
+      boolean allowed = access.stream().anyMatch(a -> a.mayRead(terminal.id(), imageName));
+      if (!allowed) {
+        throw ProblemException.forbidden(
+            "image " + imageName + " is not assigned to this terminal");
+      }
+    }
+  }
+
+  private static boolean matches(String ifNoneMatch, String etag) {
+    for (String candidate : ifNoneMatch.split(",")) {
+      String tag = candidate.trim();
+      if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

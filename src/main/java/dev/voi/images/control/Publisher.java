@@ -1,0 +1,366 @@
+package dev.voi.images.control;
+
+import dev.voi.chain.CheckInfo;
+import dev.voi.chain.Checksum;
+import dev.voi.chain.FileNames;
+import dev.voi.chain.StampRecord;
+import dev.voi.images.entity.Layer;
+import dev.voi.platform.ProblemException;
+import dev.voi.platform.VoiConfig;
+import dev.voi.qcow2.Qcow2Editor;
+import dev.voi.qcow2.Qcow2FormatException;
+import dev.voi.qcow2.Qcow2Header;
+import dev.voi.server.control.ServerIdentity;
+import dev.voi.storage.LayerStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Publishes an uploaded layer (SPEC 4): streams the body to a temporary file while digesting it and
+ * validating its first cluster as soon as it has arrived, computes the checksum, rewrites the
+ * backing name and stamps the temporary file, hashes the result, moves it into place and commits
+ * the row. Any failure leaves neither a row nor a file behind.
+ */
+@ApplicationScoped
+public class Publisher {
+
+  private static final Logger LOG = Logger.getLogger(Publisher.class.getName());
+  // Below half a G1 region (1 MiB with small heaps): no humongous allocation per request.
+  private static final int BUFFER = 256 * 1024;
+
+  /** Enough of the file to judge its header: everything we accept ends before byte 3072. */
+  private static final int HEADER_PREFIX = 64 * 1024;
+
+  @Inject Lineage lineage;
+  @Inject LayerStore store;
+  @Inject ServerIdentity identity;
+  @Inject VoiConfig config;
+
+  /** Refusals that need no body: checked before a single byte of it is read. */
+  public Lineage.Target precheck(Upload upload) throws IOException {
+    if (upload.contentLength() > 0 && upload.contentLength() > store.usableSpace()) {
+      throw insufficientStorage(upload.contentLength());
+    }
+    Optional<Long> max = config.uploadMaxBytes();
+    if (max.isPresent() && upload.contentLength() > max.get()) {
+      throw tooLarge(max.get());
+    }
+    return lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
+  }
+
+  public Layer publish(Upload upload, InputStream body) throws IOException {
+    Lineage.Target target = precheck(upload);
+    Optional<Layer> parent = upload.kind().isBase() ? Optional.empty() : target.tip();
+    String backingName = parent.map(Layer::fileName).orElse(null);
+    Path temp = store.newUpload();
+    try {
+      long started = System.nanoTime();
+      Checksum contentDigest = receive(body, temp, upload, backingName);
+      long received = System.nanoTime();
+      Layer layer = publishReceived(upload, target, parent, temp, contentDigest);
+      LOG.info(
+          () ->
+              String.format(
+                  "Published %s depth %d (%d bytes): received in %.2f s, stamped, hashed and"
+                      + " committed in %.2f s",
+                  upload.imageName(),
+                  layer.depth(),
+                  layer.size(),
+                  (received - started) / 1e9,
+                  (System.nanoTime() - received) / 1e9));
+      return layer;
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private Layer publishReceived(
+      Upload upload,
+      Lineage.Target target,
+      Optional<Layer> parent,
+      Path temp,
+      Checksum contentDigest)
+      throws IOException {
+    if (upload.expectedDigest() != null && !upload.expectedDigest().equals(contentDigest)) {
+      throw ProblemException.badRequest(
+          "digest mismatch: the body's SHA-256 is "
+              + contentDigest.hex()
+              + ", the request said "
+              + upload.expectedDigest().hex()
+              + "; nothing was kept");
+    }
+    long version = version(upload, target, parent);
+    int depth = parent.map(p -> p.depth() + 1).orElse(0);
+    Checksum checksum =
+        new CheckInfo(
+                version,
+                identity.serverUuid(),
+                upload.imageName(),
+                parent.map(Layer::checksum).orElse(null),
+                contentDigest)
+            .checksum();
+    if (lineage.layer(upload.imageName(), checksum).isPresent()) {
+      return lineage.reactivate(upload.kind(), upload.imageName(), upload.parent(), checksum);
+    }
+    Qcow2Header header;
+    try {
+      header =
+          Qcow2Editor.publish(
+              temp,
+              parent.map(Layer::fileName).orElse(null),
+              new StampRecord(checksum, version, depth));
+    } catch (Qcow2FormatException e) {
+      throw refused(e);
+    }
+    if (parent.isPresent() && header.size() < parent.get().virtualSize()) {
+      throw unprocessable(
+          "virtual-size-shrinks",
+          "The diff is smaller than its parent",
+          "the diff's virtual size "
+              + header.size()
+              + " is smaller than its parent's "
+              + parent.get().virtualSize());
+    }
+    Checksum sha256 = Checksum.sha256Of(temp);
+    long size = Files.size(temp);
+    String fileName = FileNames.canonical(upload.imageName(), depth, checksum);
+    Layer.Published published =
+        new Layer.Published(
+            depth,
+            version,
+            checksum,
+            parent.map(Layer::checksum).orElse(null),
+            contentDigest,
+            sha256,
+            size,
+            header.size(),
+            fileName,
+            upload.note());
+    LayerStore.Intent intent = store.place(temp, upload.imageName(), fileName);
+    boolean committed = false;
+    try {
+      Layer layer =
+          lineage.commit(
+              upload.kind(),
+              upload.imageName(),
+              upload.parent(),
+              published,
+              config.policy(),
+              config.maxIncrementalLayers());
+      committed = true;
+      return layer;
+    } finally {
+      settle(intent, committed, upload.imageName(), fileName);
+    }
+  }
+
+  private void settle(LayerStore.Intent intent, boolean committed, String image, String fileName) {
+    try {
+      // A concurrent publish of the very same file may own it: never remove a file a row holds.
+      store.settle(intent, committed || lineage.referenced(image, fileName));
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "Could not settle " + intent + "; the next start repairs it", e);
+    }
+  }
+
+  private static long version(Upload upload, Lineage.Target target, Optional<Layer> parent) {
+    if (upload.version() != null) {
+      return upload.version();
+    }
+    if (parent.isPresent()) {
+      return parent.get().version() + 1;
+    }
+    if (upload.kind() == PublishKind.NEW_BASE && target.tip().isPresent()) {
+      return target.tip().get().version() + 1;
+    }
+    return 1;
+  }
+
+  /**
+   * Streams the body into {@code temp}, digesting it on the way and judging the qcow2 header as
+   * soon as enough of it has arrived; a refused header stops the transfer at once.
+   */
+  private Checksum receive(InputStream body, Path temp, Upload upload, String backingName)
+      throws IOException {
+    MessageDigest digest = sha256();
+    long max = config.uploadMaxBytes().orElse(Long.MAX_VALUE);
+    byte[] buffer = new byte[BUFFER];
+    byte[] prefix = new byte[HEADER_PREFIX];
+    int prefixLength = 0;
+    boolean headerJudged = false;
+    long total = 0;
+    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      int read;
+      while ((read = readBody(body, buffer, headerJudged)) != -1) {
+        total += read;
+        if (total > max) {
+          throw tooLarge(max);
+        }
+        if (!headerJudged) {
+          int copy = Math.min(read, prefix.length - prefixLength);
+          System.arraycopy(buffer, 0, prefix, prefixLength, copy);
+          prefixLength += copy;
+          headerJudged = judgeHeader(prefix, prefixLength, -1, upload, backingName);
+        }
+        digest.update(buffer, 0, read);
+        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
+        while (chunk.hasRemaining()) {
+          writeOrReport(out, chunk);
+        }
+      }
+      if (!headerJudged) {
+        judgeHeader(prefix, prefixLength, total, upload, backingName);
+      }
+      out.force(true);
+    }
+    if (upload.contentLength() >= 0 && total != upload.contentLength()) {
+      throw ProblemException.badRequest(
+          "the body ended after " + total + " of " + upload.contentLength() + " bytes");
+    }
+    return Checksum.ofBytes(digest.digest());
+  }
+
+  /**
+   * Judges the header from the bytes received so far.
+   *
+   * @return false when more bytes are needed
+   */
+  private boolean judgeHeader(
+      byte[] prefix, int length, long fileLength, Upload upload, String backingName)
+      throws IOException {
+    byte[] bytes = Arrays.copyOf(prefix, length);
+    Qcow2Header header;
+    try {
+      header = Qcow2Header.parse(bytes, fileLength);
+    } catch (Qcow2FormatException e) {
+      if (e.kind() == Qcow2FormatException.Kind.INCOMPLETE
+          && fileLength < 0
+          && length < prefix.length) {
+        return false;
+      }
+      throw refused(e);
+    }
+    if (upload.kind().isBase() && header.hasBackingFile()) {
+      throw unprocessable(
+          "base-has-backing-file",
+          "A base has no backing file",
+          "this file has the backing file "
+              + header.backingFile().orElse("")
+              + "; publish it as a diff with POST /api/v1/images/"
+              + upload.imageName()
+              + "/layers");
+    }
+    if (!upload.kind().isBase()) {
+      if (!header.hasBackingFile()) {
+        throw unprocessable(
+            "diff-without-backing-file",
+            "A diff needs a backing file",
+            "this file has no backing file; a diff is a qcow2 overlay built on the tip");
+      }
+      String uploaded = header.backingFile().orElseThrow();
+      String lastComponent = uploaded.substring(uploaded.lastIndexOf('/') + 1);
+      if (!lastComponent.equals(backingName)) {
+        throw ProblemException.conflict(
+            "stale-or-wrong-parent",
+            "Stale or wrong parent",
+            "the diff was built on "
+                + uploaded
+                + ", not on the tip's file "
+                + backingName
+                + " (download the tip and build the overlay on it)");
+      }
+    }
+    try {
+      Qcow2Editor.checkPublishable(bytes, fileLength, backingName);
+    } catch (Qcow2FormatException e) {
+      throw refused(e);
+    }
+    return true;
+  }
+
+  /**
+   * Reads the next chunk: small reads until the header is judged (so a refusal comes as soon as the
+   * first cluster is in), then whole buffers.
+   *
+   * @return the bytes read, or -1 at the end of the body
+   */
+  private static int readBody(InputStream body, byte[] buffer, boolean wholeBuffer) {
+    try {
+      if (!wholeBuffer) {
+        return body.read(buffer, 0, buffer.length);
+      }
+      int read = body.readNBytes(buffer, 0, buffer.length);
+      return read == 0 ? -1 : read;
+    } catch (IOException e) {
+      throw ProblemException.badRequest("the upload was interrupted: " + e.getMessage());
+    }
+  }
+
+  private void writeOrReport(FileChannel out, ByteBuffer chunk) throws IOException {
+    try {
+      out.write(chunk);
+    } catch (IOException e) {
+      if (store.usableSpace() < BUFFER) {
+        throw insufficientStorage(-1);
+      }
+      throw e;
+    }
+  }
+
+  private static ProblemException refused(Qcow2FormatException e) {
+    return switch (e.kind()) {
+      case REFUSED ->
+          unprocessable("qcow2-layout-refused", "The qcow2 layout is refused", e.getMessage());
+      case LOCKED -> ProblemException.conflict("file-locked", "The file is locked", e.getMessage());
+      default ->
+          new ProblemException(
+              400, "not-qcow2", "Not a usable qcow2 file", e.getMessage(), Map.of());
+    };
+  }
+
+  private static ProblemException unprocessable(String slug, String title, String detail) {
+    return new ProblemException(422, slug, title, detail, Map.of());
+  }
+
+  private static ProblemException tooLarge(long max) {
+    return new ProblemException(
+        413,
+        "upload-too-large",
+        "The upload is too large",
+        "uploads are limited to " + max + " bytes (voi.upload.max.bytes)",
+        Map.of());
+  }
+
+  private static ProblemException insufficientStorage(long needed) {
+    return new ProblemException(
+        507,
+        "insufficient-storage",
+        "Not enough room in the data directory",
+        needed > 0
+            ? "the upload declares " + needed + " bytes, more than the data directory has free"
+            : "the data directory ran out of room during the upload",
+        Map.of());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
