@@ -307,9 +307,6 @@ final class Downloader {
         case 429, 503 ->
             throw new Interrupted(
                 "the server is busy (" + status + ")", null, retryAfter(response));
-        case 410 ->
-            throw AgentException.server(
-                "cannot download " + name + ": the layer is quarantined on the server (410)");
         default ->
             throw AgentException.server(
                 ServerClient.describeError("download " + name, status, readSmall(body)));

@@ -172,6 +172,16 @@ class DownloaderTest {
   }
 
   @Test
+  void aQuarantinedLayerIsAServerErrorWithTheProblemText() {
+    rig.lineage.setState(0, dev.voi.chain.LayerState.QUARANTINED);
+
+    assertThatThrownBy(() -> fetch(Rig.RETRYING, download))
+        .isInstanceOfSatisfying(
+            AgentException.class, e -> assertThat(e.failure()).isEqualTo(Failure.SERVER))
+        .hasMessageContaining("cannot download " + base.fileName() + ": server answered 410: Gone");
+  }
+
+  @Test
   void aSizeThatDiffersFromTheAnswerIsAVerificationFailure() {
     Answer.Download wrongSize =
         new Answer.Download(
