@@ -51,6 +51,7 @@ public final class ProblemMappers {
   @Provider
   public static class ForProblems implements ExceptionMapper<ProblemException> {
     @Context UriInfo uriInfo;
+    @Context HttpHeaders requestHeaders;
 
     @Override
     public Response toResponse(ProblemException e) {
@@ -58,7 +59,44 @@ public final class ProblemMappers {
           answer(e.status(), e.slug(), e.title(), e.getMessage(), instance(uriInfo), null);
       Response.ResponseBuilder builder = Response.fromResponse(response);
       e.headers().forEach(builder::header);
+      if (hasBody(requestHeaders)) {
+        // A refused upload's body is not read: close instead of draining gigabytes first.
+        builder.header("Connection", "close");
+      }
       return builder.build();
+    }
+  }
+
+  static boolean hasBody(HttpHeaders headers) {
+    if (headers == null) {
+      return false;
+    }
+    String length = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+    String chunked = headers.getHeaderString("Transfer-Encoding");
+    return (length != null && !length.trim().equals("0")) || chunked != null;
+  }
+
+  /** Bodies the JSON binding could not read (Jersey reports them as processing failures). */
+  @Provider
+  public static class ForProcessing implements ExceptionMapper<ProcessingException> {
+    @Context UriInfo uriInfo;
+
+    @Override
+    public Response toResponse(ProcessingException e) {
+      Throwable cause = e.getCause();
+      while (cause != null) {
+        if (cause instanceof JsonbException || cause instanceof jakarta.json.JsonException) {
+          return answer(
+              400,
+              "bad-request",
+              "The request is malformed",
+              "The body is not valid JSON for this request: " + rootMessage(e),
+              instance(uriInfo),
+              null);
+        }
+        cause = cause.getCause();
+      }
+      return unexpected(e, uriInfo);
     }
   }
 

@@ -20,10 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real qemu-img and qemu-io (7.2, Debian's qemu-utils) to make and check fixtures. */
-final class Qemu {
+public final class Qemu {
 
-  record Result(int exitCode, String stdout, String stderr) {
-    Result assertOk() {
+  public record Result(int exitCode, String stdout, String stderr) {
+    public Result assertOk() {
       assertThat(exitCode).as("exit code; stderr: %s; stdout: %s", stderr, stdout).isZero();
       return this;
     }
@@ -35,7 +35,7 @@ final class Qemu {
 
   private Qemu() {}
 
-  static Result run(Path directory, String... command) {
+  public static Result run(Path directory, String... command) {
     requireInstalled();
     return exec(directory, command);
   }
@@ -74,7 +74,7 @@ final class Qemu {
   }
 
   /** Fails the test with an install hint when qemu-img or qemu-io is missing. */
-  static void requireInstalled() {
+  public static void requireInstalled() {
     if (installed) {
       return;
     }
@@ -93,7 +93,7 @@ final class Qemu {
   }
 
   /** {@code qemu-img create -f qcow2 [-o options] file size}, in the file's directory. */
-  static Path create(Path file, String size, String options) {
+  public static Path create(Path file, String size, String options) {
     List<String> command = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2"));
     if (!options.isEmpty()) {
       command.addAll(List.of("-o", options));
@@ -103,7 +103,7 @@ final class Qemu {
   }
 
   /** An overlay on {@code backing} (a name relative to the overlay's directory). */
-  static Path overlay(Path file, String backing, String options) {
+  public static Path overlay(Path file, String backing, String options) {
     List<String> command = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2"));
     command.addAll(List.of("-b", backing, "-F", "qcow2"));
     if (!options.isEmpty()) {
@@ -147,22 +147,22 @@ final class Qemu {
     }
   }
 
-  static Result img(Path directory, String... arguments) {
+  public static Result img(Path directory, String... arguments) {
     List<String> command = new ArrayList<>(List.of("qemu-img"));
     command.addAll(List.of(arguments));
     return run(directory, command.toArray(String[]::new));
   }
 
-  static Result check(Path file) {
+  public static Result check(Path file) {
     return img(file.getParent(), "check", file.getFileName().toString());
   }
 
   /** {@code qemu-img compare}: exit 0 when the guest-visible contents are identical. */
-  static Result compare(Path a, Path b) {
+  public static Result compare(Path a, Path b) {
     return img(a.getParent(), "compare", "-f", "qcow2", "-F", "qcow2", a.toString(), b.toString());
   }
 
-  static String infoJson(Path file) {
+  public static String infoJson(Path file) {
     return img(file.getParent(), "info", "--output=json", file.getFileName().toString())
         .assertOk()
         .stdout();
@@ -172,7 +172,7 @@ final class Qemu {
    * qemu-io commands, e.g. {@code write -P 0xab 0 1M}; a failed {@code read -P} (pattern mismatch)
    * makes the exit code non-zero.
    */
-  static Result io(Path file, String... commands) {
+  public static Result io(Path file, String... commands) {
     List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
     for (String c : commands) {
       command.addAll(List.of("-c", c));

@@ -11,6 +11,7 @@ public record ImageView(
     String name, String policy, int maxIncrementalLayers, Tip tip, List<LayerView> layers) {
 
   /** The current tip of the chain, or null when nothing is published. */
+  @JsonbPropertyOrder({"depth", "version", "checksum"})
   public record Tip(int depth, long version, String checksum) {}
 
   public static ImageView of(Image image, List<Layer> chain, List<Layer> layers) {

@@ -23,9 +23,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -52,12 +54,13 @@ public class ImagesResource {
       @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context UriInfo uriInfo,
       InputStream body)
       throws IOException {
     Upload upload = upload(PublishKind.NEW_IMAGE, name, version, null, digest, note, contentLength);
     Layer layer = publisher.publish(upload, body);
     Image image = lineage.requireImage(layer.image().name());
-    return Response.created(URI.create("/api/v1/images/" + image.name()))
+    return Response.created(uriInfo.getBaseUriBuilder().path("images").path(image.name()).build())
         .entity(ImageView.of(image, lineage.chain(image), lineage.lineage(image)))
         .build();
   }
@@ -72,10 +75,11 @@ public class ImagesResource {
       @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context UriInfo uriInfo,
       InputStream body)
       throws IOException {
     Upload upload = upload(PublishKind.NEW_BASE, name, version, null, digest, note, contentLength);
-    return created(publisher.publish(upload, body));
+    return created(publisher.publish(upload, body), uriInfo);
   }
 
   @POST
@@ -90,6 +94,7 @@ public class ImagesResource {
       @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context UriInfo uriInfo,
       InputStream body)
       throws IOException {
     if (parent == null || parent.isEmpty()) {
@@ -97,7 +102,7 @@ public class ImagesResource {
           "parent is required: the checksum of the tip the diff was built on");
     }
     Upload upload = upload(PublishKind.DIFF, name, version, parent, digest, note, contentLength);
-    return created(publisher.publish(upload, body));
+    return created(publisher.publish(upload, body), uriInfo);
   }
 
   @GET
@@ -158,9 +163,14 @@ public class ImagesResource {
     return ImageView.of(image, lineage.chain(image), null);
   }
 
-  private static Response created(Layer layer) {
+  private static Response created(Layer layer, UriInfo uriInfo) {
     LayerView view = LayerView.of(layer);
-    return Response.created(URI.create(view.url())).entity(view).build();
+    URI location =
+        uriInfo
+            .getBaseUriBuilder()
+            .path("images/{name}/layers/{checksum}/content")
+            .build(layer.image().name(), layer.checksumHex());
+    return Response.created(location).entity(view).build();
   }
 
   static String validName(String name) {

@@ -42,7 +42,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @OpenTo({Caller.ADMIN_ROLE, Caller.TERMINAL_ROLE})
 public class LayerContentResource {
 
-  private static final int BUFFER = 1 << 20;
+  // Below half a G1 region (1 MiB with small heaps): no humongous allocation per request.
+  private static final int BUFFER = 256 * 1024;
 
   @Inject Lineage lineage;
   @Inject LayerStore store;

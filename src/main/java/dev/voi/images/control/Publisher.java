@@ -39,7 +39,8 @@ import java.util.logging.Logger;
 public class Publisher {
 
   private static final Logger LOG = Logger.getLogger(Publisher.class.getName());
-  private static final int BUFFER = 1 << 20;
+  // Below half a G1 region (1 MiB with small heaps): no humongous allocation per request.
+  private static final int BUFFER = 256 * 1024;
 
   /** Enough of the file to judge its header: everything we accept ends before byte 3072. */
   private static final int HEADER_PREFIX = 64 * 1024;
@@ -51,15 +52,14 @@ public class Publisher {
 
   /** Refusals that need no body: checked before a single byte of it is read. */
   public Lineage.Target precheck(Upload upload) throws IOException {
+    if (upload.contentLength() > 0 && upload.contentLength() > store.usableSpace()) {
+      throw insufficientStorage(upload.contentLength());
+    }
     Optional<Long> max = config.uploadMaxBytes();
     if (max.isPresent() && upload.contentLength() > max.get()) {
       throw tooLarge(max.get());
     }
-    Lineage.Target target = lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
-    if (upload.contentLength() > 0 && upload.contentLength() > store.usableSpace()) {
-      throw insufficientStorage(upload.contentLength());
-    }
-    return target;
+    return lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
   }
 
   public Layer publish(Upload upload, InputStream body) throws IOException {
@@ -68,8 +68,21 @@ public class Publisher {
     String backingName = parent.map(Layer::fileName).orElse(null);
     Path temp = store.newUpload();
     try {
+      long started = System.nanoTime();
       Checksum contentDigest = receive(body, temp, upload, backingName);
-      return publishReceived(upload, target, parent, temp, contentDigest);
+      long received = System.nanoTime();
+      Layer layer = publishReceived(upload, target, parent, temp, contentDigest);
+      LOG.info(
+          () ->
+              String.format(
+                  "Published %s depth %d (%d bytes): received in %.2f s, stamped, hashed and"
+                      + " committed in %.2f s",
+                  upload.imageName(),
+                  layer.depth(),
+                  layer.size(),
+                  (received - started) / 1e9,
+                  (System.nanoTime() - received) / 1e9));
+      return layer;
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -232,7 +245,7 @@ public class Publisher {
     byte[] bytes = Arrays.copyOf(prefix, length);
     Qcow2Header header;
     try {
-      header = Qcow2Editor.checkPublishable(bytes, fileLength, backingName);
+      header = Qcow2Header.parse(bytes, fileLength);
     } catch (Qcow2FormatException e) {
       if (e.kind() == Qcow2FormatException.Kind.INCOMPLETE
           && fileLength < 0
@@ -270,6 +283,11 @@ public class Publisher {
                 + backingName
                 + " (download the tip and build the overlay on it)");
       }
+    }
+    try {
+      Qcow2Editor.checkPublishable(bytes, fileLength, backingName);
+    } catch (Qcow2FormatException e) {
+      throw refused(e);
     }
     return true;
   }

@@ -54,7 +54,7 @@ public class ServerIdentity {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       serverUuid = loadOrCreate(connection);
-      checkMarker(serverUuid);
+      checkMarker(serverUuid, countLayers(connection));
       authenticator.useAdminTokenHash(adminTokenHash(connection));
     } catch (SQLException e) {
       throw new StartupRefused("cannot read the server identity from the database", e);
@@ -110,11 +110,31 @@ public class ServerIdentity {
     }
   }
 
-  private void checkMarker(UUID uuid) {
+  private static long countLayers(Connection connection) throws SQLException {
+    try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM layer");
+        ResultSet row = count.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  private void checkMarker(UUID uuid, long layers) {
     DataDirectoryMarker marker = new DataDirectoryMarker(config.dataDir());
     Optional<UUID> found;
     try {
       found = marker.read();
+      if (found.isEmpty() && layers > 0) {
+        throw new StartupRefused(
+            "the data directory "
+                + config.dataDir()
+                + " has no marker "
+                + DataDirectoryMarker.FILE_NAME
+                + " but the database of server "
+                + uuid
+                + " holds "
+                + layers
+                + " layers: is the directory mounted? refusing to start");
+      }
       if (found.isEmpty()) {
         marker.write(uuid);
         LOG.info(() -> "Marked data directory " + config.dataDir() + " for server " + uuid);

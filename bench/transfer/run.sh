@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Transfer benchmark of issue 4, every figure a ratio against a baseline measured in this same run:
+#   download of a layer from the server  vs  nginx serving the same file with sendfile;
+#   upload + publish of a base            vs  openssl dgst -sha256 of the same file;
+#   server heap after each GC while moving a large file  vs  the idle heap.
+# Usage: bench/transfer/run.sh [size-in-MiB=1024] [heap-file-MiB=4096]
+# Needs: qemu-img, nginx, curl, openssl (apt-get install -y qemu-utils nginx-light curl openssl).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+size_mib=${1:-1024}
+heap_mib=${2:-4096}
+work=$root/target/bench-transfer
+rm -rf "$work" && mkdir -p "$work/www"
+port=18480
+nginx_port=18481
+token=bench-admin-token
+
+cleanup() {
+  pkill -f "payara-micro.jar .*--port $port" 2>/dev/null
+  [[ -n ${server_pid:-} ]] && wait "$server_pid" 2>/dev/null
+  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+  true
+}
+trap cleanup EXIT
+
+# A base qcow2 of the given size filled with incompressible data (what a template looks like).
+make_base() { # file MiB
+  head -c "$(( $2 * 1024 * 1024 ))" /dev/urandom > "$work/raw.bin"
+  qemu-img convert -q -f raw -O qcow2 "$work/raw.bin" "$1"
+  rm -f "$work/raw.bin"
+}
+seconds() { python3 -c "import time; print(time.monotonic())"; }
+elapsed() { python3 -c "print(round($2 - $1, 3))"; }
+
+echo "== preparing a ${size_mib} MiB base" >&2
+make_base "$work/base.qcow2" "$size_mib"
+bytes=$(stat -c %s "$work/base.qcow2")
+
+echo "== starting the server (embedded database, GC log)" >&2
+(cd "$work" && VOI_HTTP_PORT=$port VOI_ADMIN_TOKEN=$token VOI_DATA_DIR=$work/data \
+  VOI_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$work/gc.log:uptime" "$root/bin/voi-server" > "$work/server.log" 2>&1) &
+server_pid=$!
+for _ in $(seq 1 180); do grep -q "voi-server: listening" "$work/server.log" && break; sleep 1; done
+grep -q "voi-server: listening" "$work/server.log" || { echo "server did not start" >&2; exit 1; }
+
+# Warm both paths once with a small file.
+make_base "$work/warm.qcow2" 16
+curl -sf -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
+  --data-binary @"$work/warm.qcow2" "http://127.0.0.1:$port/api/v1/images?name=warm"
+
+echo "== upload + publish vs openssl dgst -sha256" >&2
+cat "$work/base.qcow2" > /dev/null # page cache, for both sides alike
+t0=$(seconds); openssl dgst -sha256 "$work/base.qcow2" > /dev/null; t1=$(seconds)
+openssl_s=$(elapsed "$t0" "$t1")
+t0=$(seconds)
+curl -sf -o "$work/published.json" -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
+  -T "$work/base.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=bench"
+t1=$(seconds)
+upload_s=$(elapsed "$t0" "$t1")
+checksum=$(python3 -c "import json; print(json.load(open('$work/published.json'))['tip']['checksum'])")
+file_name=$(python3 -c "import json; print(json.load(open('$work/published.json'))['layers'][0]['fileName'])")
+stored=$work/data/images/bench/$file_name
+
+echo "== download vs nginx sendfile (same stored file)" >&2
+ln -s "$stored" "$work/www/layer.qcow2"
+cat > "$work/nginx.conf" <<NGINX
+daemon on; worker_processes 2; pid $work/nginx.pid; error_log $work/nginx-error.log;
+events { worker_connections 64; }
+http { access_log off; sendfile on; tcp_nopush on;
+  server { listen 127.0.0.1:$nginx_port; root $work/www; } }
+NGINX
+nginx -c "$work/nginx.conf"
+cat "$stored" > /dev/null
+url="http://127.0.0.1:$port/api/v1/images/bench/layers/$checksum/content"
+best() { # command... ; prints the best of 3 wall times
+  local b=""
+  for _ in 1 2 3; do
+    local s e t; s=$(seconds); "$@" > /dev/null; e=$(seconds); t=$(elapsed "$s" "$e")
+    if [[ -z $b ]] || python3 -c "import sys; sys.exit(0 if $t < $b else 1)"; then b=$t; fi
+  done
+  echo "$b"
+}
+nginx_s=$(best curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/layer.qcow2")
+server_s=$(best curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url")
+
+echo "== heap while moving a ${heap_mib} MiB file" >&2
+make_base "$work/big.qcow2" "$heap_mib"
+sleep 2
+# Mark the idle heap with an explicit full GC ("System.gc()" in the GC log).
+java_pid=$(pgrep -f "payara-micro.jar .*--port $port" | head -n 1 || true)
+if [[ -n $java_pid ]]; then jcmd "$java_pid" GC.run > /dev/null || echo "jcmd failed" >&2; fi
+sleep 1
+curl -sf -o "$work/big.json" -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
+  -T "$work/big.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=big"
+big_checksum=$(python3 -c "import json; print(json.load(open('$work/big.json'))['tip']['checksum'])")
+curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/images/big/layers/$big_checksum/content"
+
+python3 - "$work/gc.log" "$bytes" "$openssl_s" "$upload_s" "$nginx_s" "$server_s" <<'PY'
+import re, sys
+log, size, openssl_s, upload_s, nginx_s, server_s = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:])
+mib = size / 1048576
+print(f"file: {mib:.0f} MiB ({size} bytes)")
+print(f"upload+publish: {upload_s:.2f} s = {mib/upload_s:.0f} MiB/s; openssl dgst: {openssl_s:.2f} s = {mib/openssl_s:.0f} MiB/s; ratio {openssl_s/upload_s:.2f}x (goal >= 0.45x)")
+print(f"download: server {server_s:.2f} s = {mib/server_s:.0f} MiB/s; nginx sendfile {nginx_s:.2f} s = {mib/nginx_s:.0f} MiB/s; ratio {nginx_s/server_s:.2f}x (goal >= 0.9x)")
+lines = open(log).read().splitlines()
+marks = [i for i, line in enumerate(lines) if "System.gc()" in line]
+if marks:
+    def after_gc(line):
+        m = re.search(r" (\d+)M->(\d+)M", line)
+        return int(m.group(2)) if m else None
+    idle = after_gc(lines[marks[-1]])
+    during = [v for v in (after_gc(l) for l in lines[marks[-1] + 1:] if "Pause" in l) if v is not None]
+    if during:
+        print(f"heap after GC: idle {idle} MiB; during the transfers ({len(during)} GCs) min {min(during)} max {max(during)} MiB;"
+              f" max-idle {max(during) - idle:+d} MiB (goal within +-32 MiB)")
+    else:
+        print(f"heap: idle {idle} MiB; no GC at all during the transfers")
+PY
