@@ -119,8 +119,12 @@ run() { # mode seconds
 }
 
 echo "== warm-up: every terminal polls once (fills the caches), then each endpoint" >&2
-fill=$(( terminals / 1000 + 10 ))
-run conditional "$fill" | tee -a "$work/warmup.txt" >&2
+covered=0
+while (( covered < terminals * 12 / 10 )); do
+  line=$(run conditional 20)
+  echo "$line" | tee -a "$work/warmup.txt" >&2
+  covered=$(( covered + $(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$line") ))
+done
 for mode in trivial conditional pk fresh; do run "$mode" 10 | tee -a "$work/warmup.txt" >&2; done
 
 echo "== measuring: $rounds rounds of ${seconds}s per endpoint, wrk -t2 -c$connections" >&2

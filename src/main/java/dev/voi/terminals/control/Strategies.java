@@ -14,8 +14,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The terminal's side of SPEC 6: reports of checksum lists and polls for the current answer.
@@ -48,6 +50,15 @@ public class Strategies {
   @PersistenceContext EntityManager em;
 
   private Invalidations.Cache<AnswerKey, CachedTag> tags;
+
+  /**
+   * Answer bytes by fingerprint. An answer's bytes are a function of its fingerprint (and of {@code
+   * voi.poll.seconds}, fixed for the process), so entries never go stale; terminals in the same
+   * state share one. Cleared when it grows past its bound.
+   */
+  private final Map<String, Representation> representations = new ConcurrentHashMap<>();
+
+  static final int MAX_REPRESENTATIONS = 10_000;
 
   @PostConstruct
   void init() {
@@ -91,23 +102,24 @@ public class Strategies {
     if (!row.hasReport()) {
       return Optional.empty();
     }
-    StrategyAnswer answer = null;
-    long version = row.version();
     if (Objects.equals(row.answerRevision(), chain.revision())) {
-      answer = chain.answerFor(row.reportedNodes(), config.pollSeconds());
-      if (!answer.fingerprint().equals(row.answerHash())) {
-        answer = null;
+      // The stored answer is current: its bytes are likely known already (terminals in the same
+      // state get the same answer), so neither the list nor the decision is needed.
+      Representation known =
+          row.answerHash() == null ? null : representations.get(row.answerHash());
+      if (known != null) {
+        return Optional.of(remember(terminalId, image, known, row.version(), epoch));
+      }
+      StrategyAnswer answer = chain.answerFor(row.reportedNodes(), config.pollSeconds());
+      if (answer.fingerprint().equals(row.answerHash())) {
+        return Optional.of(remember(terminalId, image, answer, row.version(), epoch));
       }
     }
-    if (answer == null) {
-      AnswerKeeper.Kept kept =
-          keeper
-              .redecide(assignment.assignmentId(), chain, chain.cause())
-              .orElseThrow(() -> notAssigned(image));
-      answer = kept.answer();
-      version = kept.version();
-    }
-    return Optional.of(remember(terminalId, image, answer, version, epoch));
+    AnswerKeeper.Kept kept =
+        keeper
+            .redecide(assignment.assignmentId(), chain, chain.cause())
+            .orElseThrow(() -> notAssigned(image));
+    return Optional.of(remember(terminalId, image, kept.answer(), kept.version(), epoch));
   }
 
   /** Keeps a reported list and answers it. */
@@ -134,7 +146,20 @@ public class Strategies {
 
   private Representation remember(
       long terminalId, String image, StrategyAnswer answer, long version, long epoch) {
-    Representation representation = AnswerJson.represent(answer);
+    String fingerprint = answer.fingerprint();
+    Representation representation = representations.get(fingerprint);
+    if (representation == null) {
+      representation = AnswerJson.represent(answer);
+      if (representations.size() >= MAX_REPRESENTATIONS) {
+        representations.clear();
+      }
+      representations.put(fingerprint, representation);
+    }
+    return remember(terminalId, image, representation, version, epoch);
+  }
+
+  private Representation remember(
+      long terminalId, String image, Representation representation, long version, long epoch) {
     tags.offer(
         new AnswerKey(terminalId, image),
         new CachedTag(version, representation.etag()),
