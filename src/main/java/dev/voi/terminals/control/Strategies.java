@@ -22,15 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The terminal's side of SPEC 6: reports of checksum lists and polls for the current answer.
  *
- * <p>Polls are the product's hottest path. The ETag of every terminal's current answer per image is
- * held in memory, so that a conditional poll that matches answers 304 without the database (the
+ * <p>Polls are the product's hottest path. Every terminal's current answer per image (its ETag and
+ * a reference to its bytes, which terminals in the same state share) is held in memory, so that a
+ * poll answers without the database: 304 when {@code If-None-Match} matches, else the bytes (the
  * token and the assignment come from {@link TerminalDirectory}, "seen" from {@link LastSeen}). The
- * tags are dropped the moment something that changes answers commits: a report (which replaces the
- * tag), a chain or policy change of the image, an assignment change, a deletion. A poll without a
- * usable tag reads its one assignment row, decides against the in-memory chain, and decides again
- * (and keeps the answer) when the row was decided against an older revision, so a publish, retire,
- * quarantine or policy change is in the very next poll's answer even while the re-decision of the
- * whole fleet is still under way.
+ * entries are dropped the moment something that changes answers commits: a report (which replaces
+ * the entry), a chain or policy change of the image, an assignment change, a deletion. A poll
+ * without an entry reads its one assignment row, decides against the in-memory chain, and decides
+ * again (and keeps the answer) when the row was decided against an older revision, so a publish,
+ * retire, quarantine or policy change is in the very next poll's answer even while the re-decision
+ * of the whole fleet is still under way.
  */
 @ApplicationScoped
 public class Strategies {
@@ -38,8 +39,8 @@ public class Strategies {
   /** Whose answer, for which image. */
   public record AnswerKey(long terminalId, String image) {}
 
-  /** A cached tag and the version of the row it came from: a later version wins. */
-  record CachedTag(long version, String etag) {}
+  /** The current answer and the version of the row it came from: a later version wins. */
+  record CachedAnswer(long version, Representation representation) {}
 
   @Inject TerminalDirectory directory;
   @Inject ChainSnapshots snapshots;
@@ -49,7 +50,7 @@ public class Strategies {
   @Inject VoiConfig config;
   @PersistenceContext EntityManager em;
 
-  private Invalidations.Cache<AnswerKey, CachedTag> tags;
+  private Invalidations.Cache<AnswerKey, CachedAnswer> answers;
 
   /**
    * Answer bytes by fingerprint. An answer's bytes are a function of its fingerprint (and of {@code
@@ -62,7 +63,7 @@ public class Strategies {
 
   @PostConstruct
   void init() {
-    tags = invalidations.newCache();
+    answers = invalidations.newCache();
   }
 
   /**
@@ -80,10 +81,13 @@ public class Strategies {
     throw notAssigned(image);
   }
 
-  /** The tag of the terminal's current answer when it is known without the database, or null. */
-  public String knownEtag(long terminalId, String image) {
-    CachedTag tag = tags.get(new AnswerKey(terminalId, image));
-    return tag == null ? null : tag.etag();
+  /**
+   * The terminal's current answer when it is known without the database, or null. Conditional polls
+   * that match answer 304 from it, others get its bytes.
+   */
+  public Representation known(long terminalId, String image) {
+    CachedAnswer answer = answers.get(new AnswerKey(terminalId, image));
+    return answer == null ? null : answer.representation();
   }
 
   /**
@@ -134,14 +138,14 @@ public class Strategies {
     return remember(terminalId, image, kept.answer(), kept.version(), epoch);
   }
 
-  /** After a chain or policy change of the image: no cached tag of it may answer 304 again. */
+  /** After a chain or policy change of the image: no answer held for it may be served again. */
   public void forgetImage(String image) {
-    tags.invalidateIf((key, tag) -> key.image().equals(image));
+    answers.invalidateIf((key, answer) -> key.image().equals(image));
   }
 
   /** After an assignment change or a deletion. */
   public void forgetTerminal(long terminalId) {
-    tags.invalidateIf((key, tag) -> key.terminalId() == terminalId);
+    answers.invalidateIf((key, answer) -> key.terminalId() == terminalId);
   }
 
   private Representation remember(
@@ -160,9 +164,9 @@ public class Strategies {
 
   private Representation remember(
       long terminalId, String image, Representation representation, long version, long epoch) {
-    tags.offer(
+    answers.offer(
         new AnswerKey(terminalId, image),
-        new CachedTag(version, representation.etag()),
+        new CachedAnswer(version, representation),
         epoch,
         (held, offered) -> offered.version() >= held.version() ? offered : held);
     return representation;
