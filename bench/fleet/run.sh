@@ -10,7 +10,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 per_state=${1:-50}
 work=$root/target/bench-fleet
-port=18491
+# A free port of our own (another server on a fixed port would answer our requests).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 token=bench-admin-token
 rm -rf "$work" && mkdir -p "$work/files"
 server_pid=

@@ -16,7 +16,8 @@ connections=${3:-16}
 rounds=${4:-2}
 work=$root/target/bench-poll
 db=voi_bench_poll
-port=18490
+# A free port of our own (another server on a fixed port would answer our requests).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 admin=bench-admin-token
 api=http://127.0.0.1:$port/api/v1
 
@@ -56,7 +57,8 @@ for _ in $(seq 1 240); do
   kill -0 "$server_pid" 2>/dev/null || { echo "the server exited; see $work/server.log" >&2; exit 1; }
   sleep 1
 done
-curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" || { echo "not ready" >&2; exit 1; }
+curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" && kill -0 "$server_pid" ||
+  { echo "not ready; see $work/server.log" >&2; exit 1; }
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 admin_curl() { curl -sf -H "Authorization: Bearer $admin" "$@"; }
