@@ -124,9 +124,9 @@ requests() { sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$1"; }
 # Slices: 5% to warm the code paths up, two halves of the rest for the first polls after start.
 warm=$(( terminals / 20 ))
 half=$(( (terminals - warm) / 2 ))
-head -n "$warm" "$work/terminals.txt" > "$work/warm.txt"
-tail -n +"$(( warm + 1 ))" "$work/terminals.txt" | head -n "$half" > "$work/first1.txt"
-tail -n +"$(( warm + half + 1 ))" "$work/terminals.txt" > "$work/first2.txt"
+sed -n "1,${warm}p" "$work/terminals.txt" > "$work/warm.txt"
+sed -n "$(( warm + 1 )),$(( warm + half ))p" "$work/terminals.txt" > "$work/first1.txt"
+sed -n "$(( warm + half + 1 )),\$p" "$work/terminals.txt" > "$work/first2.txt"
 
 echo "== warm-up of every code path" >&2
 for mode in trivial pk; do run "$mode" 10 | tee -a "$work/warmup.txt" >&2; done
