@@ -76,6 +76,7 @@ public final class IntegritySweep {
   private final Runnable checkpoint;
   private final Quarantine quarantine;
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+  private final List<Finding> findings = new ArrayList<>();
 
   /**
    * @param checkpoint called between files and between chunks of a file; it may throw to stop the
@@ -89,6 +90,7 @@ public final class IntegritySweep {
     this.quarantine = Objects.requireNonNull(quarantine);
   }
 
+  /** Sweeps the layers once; a sweep object is used for one audit. */
   public Result sweep(List<StoredLayer> layers) throws InterruptedException {
     List<StoredLayer> missing = new ArrayList<>();
     for (StoredLayer layer : layers) {
@@ -101,7 +103,6 @@ public final class IntegritySweep {
       return new Result(List.of(storageUnavailable(missing.size(), layers.size())), 0, 0, true);
     }
     Set<Long> missingIds = new HashSet<>();
-    List<Finding> findings = new ArrayList<>();
     for (StoredLayer layer : missing) {
       missingIds.add(layer.id());
       findings.add(
@@ -128,7 +129,12 @@ public final class IntegritySweep {
         findings.add(finding(layer, check.problem(), check.detail()));
       }
     }
-    return new Result(findings, checked, bytes, false);
+    return new Result(List.copyOf(findings), checked, bytes, false);
+  }
+
+  /** What the sweep found so far: all of it once {@link #sweep} returned, a part if it threw. */
+  public List<Finding> findingsSoFar() {
+    return List.copyOf(findings);
   }
 
   private record Check(FindingKind problem, String detail, long bytesRead) {
