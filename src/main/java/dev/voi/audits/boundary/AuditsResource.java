@@ -79,22 +79,24 @@ public class AuditsResource {
   }
 
   private static ProblemException running(UriInfo uriInfo, AuditLease.Holding holding) {
-    Map<String, String> headers =
-        holding.runId() == null
-            ? Map.of()
-            : Map.of("Location", location(uriInfo, holding.runId()).toString());
-    String which = holding.runId() == null ? "an audit" : "audit run " + holding.runId();
+    if (holding.runId() == null) {
+      return ProblemException.conflict(
+          "audit-running",
+          "An audit is running",
+          "another audit took the audit lease and let it go while this request looked; try again");
+    }
     return new ProblemException(
         409,
         "audit-running",
         "An audit is running",
-        which
+        "audit run "
+            + holding.runId()
             + " holds the audit lease ("
             + holding.holder()
             + ", until "
             + holding.expiresAt()
             + "); nothing was started",
-        headers);
+        Map.of("Location", location(uriInfo, holding.runId()).toString()));
   }
 
   private static URI location(UriInfo uriInfo, long runId) {

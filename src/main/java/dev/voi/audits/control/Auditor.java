@@ -85,12 +85,19 @@ public class Auditor {
     return start;
   }
 
-  /** A tick is due when no run started within the interval less a tenth of it (at most 1 min). */
   Duration minimumGap() {
-    Duration interval = Duration.ofMinutes(config.auditIntervalMinutes());
+    return minimumGap(Duration.ofMinutes(config.auditIntervalMinutes()));
+  }
+
+  /**
+   * A timer tick is due when no run started within the interval less a tenth of it (at most one
+   * minute): ticks of several instances, or a tick right after a requested run, then do nothing,
+   * while a tick that comes a little early (timers drift) still runs.
+   */
+  static Duration minimumGap(Duration interval) {
     Duration slack = interval.dividedBy(10);
-    return interval.minus(
-        slack.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : slack);
+    Duration minute = Duration.ofMinutes(1);
+    return interval.minus(slack.compareTo(minute) > 0 ? minute : slack);
   }
 
   private void run(Started started) {
