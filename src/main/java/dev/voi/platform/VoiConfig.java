@@ -46,6 +46,10 @@ public class VoiConfig {
   @ConfigProperty(name = "voi.download.max.concurrent", defaultValue = "0")
   int downloadMaxConcurrent;
 
+  @Inject
+  @ConfigProperty(name = "voi.history.retention.days", defaultValue = "90")
+  int historyRetentionDays;
+
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
@@ -75,6 +79,14 @@ public class VoiConfig {
   /** Downloads above this many at once answer 503; 0 means no limit. */
   public int downloadMaxConcurrent() {
     return downloadMaxConcurrent;
+  }
+
+  /**
+   * How many days the answer history and the terminals' feedback are kept; 0 or less keeps them for
+   * good.
+   */
+  public int historyRetentionDays() {
+    return historyRetentionDays;
   }
 
   public Optional<String> adminToken() {
