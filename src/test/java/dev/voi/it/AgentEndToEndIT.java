@@ -25,6 +25,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,6 +69,12 @@ class AgentEndToEndIT {
     assertThat(Path.of("target/voi-agent.jar"))
         .as("the agent jar is built in the package phase, before the integration tests")
         .isRegularFile();
+    try (ZipFile war = new ZipFile("target/voi-update.war")) {
+      assertThat(war.stream().map(ZipEntry::getName))
+          .as("the agent's classes stay out of the WAR that this test deploys")
+          .isNotEmpty()
+          .noneMatch(name -> name.startsWith("WEB-INF/classes/dev/voi/agent/"));
+    }
     work = Files.createDirectories(Path.of("target/agent-e2e").toAbsolutePath());
     FreshDatabase.emptyDirectory(work);
     try (ServerProcess started = ServerProcess.start(work, serverEnvironment())) {
@@ -99,6 +107,11 @@ class AgentEndToEndIT {
       full.assertUpdated("FULL (NO_LOCAL_CHAIN, policy patent)", publisher.chain);
       assertHolds(terminal, publisher.chain);
     }
+    assertThat(feedback(a).getList("items.state", String.class))
+        .as("feedback, newest first")
+        .startsWith("DONE", "APPLYING", "DOWNLOADING")
+        .containsOnly("DONE", "APPLYING", "DOWNLOADING");
+    assertThat(feedback(a).getInt("items[2].progress")).isEqualTo(100);
     Map<String, String> before = snapshot(a.dir);
     Run again = sync(a);
     again.assertUpToDate();
@@ -188,6 +201,7 @@ class AgentEndToEndIT {
     assertThat(cut).anyMatch(e -> e.path.endsWith(base.checksum + "/content"));
     assertThat(snapshot(b.dir)).as("DIR after kill -9").isEqualTo(before);
     assertHolds(b, old, fileNames(old), "FULL");
+    assertClean(b);
 
     Run resumed = sync(b);
     resumed.assertSucceeded();
@@ -250,6 +264,7 @@ class AgentEndToEndIT {
     assertThat(run.downloads()).containsOnlyKeys(layer.checksum);
     assertThat(snapshot(a.dir)).as("DIR after a refused download").isEqualTo(before);
     assertThat(staging(a)).as("nothing of the refused download is kept").isEmpty();
+    assertClean(a);
     JsonPath feedback = feedback(a);
     assertThat(feedback.getString("items[0].state")).isEqualTo("FAILED");
     assertThat(feedback.getString("items[0].detail")).contains("SHA-256 mismatch");
