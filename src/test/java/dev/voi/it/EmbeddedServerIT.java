@@ -95,6 +95,18 @@ class EmbeddedServerIT {
           .then()
           .statusCode(200)
           .body("serverUuid", equalTo(uuid));
+      killedHalfWayThroughAnUpload(again, token, dataDir);
+    }
+
+    try (ServerProcess afterCrash = ServerProcess.start(work, Map.of())) {
+      assertThat(afterCrash.awaitStarted(START)).as(afterCrash.output()).isTrue();
+      assertThat(listing(dataDir.resolve("tmp"))).as("the start repaired the crash").isEmpty();
+      assertThat(dataDir.resolve("images/crash")).doesNotExist();
+      given()
+          .header("Authorization", "Bearer " + token)
+          .get(afterCrash.baseUrl() + "/api/v1/images/crash")
+          .then()
+          .statusCode(404);
     }
 
     new DataDirectoryMarker(dataDir).write(UUID.randomUUID());
