@@ -200,7 +200,7 @@ final class WireProxy implements AutoCloseable {
     private void account(Exchange exchange, byte[] buffer, int read) {
       long before = exchange.responseBytes;
       if (exchange.headerBytes < 0) {
-        int keep = (int) Math.min(read, 16 * 1024);
+        int keep = Math.min(read, 16 * 1024);
         exchange.head.append(new String(buffer, 0, keep, StandardCharsets.ISO_8859_1));
         int end = exchange.head.indexOf("\r\n\r\n");
         if (end >= 0) {
