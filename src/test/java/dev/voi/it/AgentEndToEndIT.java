@@ -196,6 +196,8 @@ class AgentEndToEndIT {
     killed.destroyForcibly();
     assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
     List<WireProxy.Exchange> cut = proxy.drain();
+    Files.write(
+        work.resolve("logs/run-" + runs + ".wire"), cut.stream().map(Object::toString).toList());
     long have = size(part);
     assertThat(have).as("bytes kept from the killed run").isPositive().isLessThan(base.size);
     assertThat(cut).anyMatch(e -> e.path.endsWith(base.checksum + "/content"));
@@ -455,6 +457,9 @@ class AgentEndToEndIT {
             Files.readString(work.resolve("logs/run-" + number + ".out")),
             Files.readString(work.resolve("logs/run-" + number + ".err")),
             proxy.drain());
+    Files.write(
+        work.resolve("logs/run-" + number + ".wire"),
+        run.wire.stream().map(Object::toString).toList());
     System.out.printf(
         "[e2e]           run %d (%s): exit %d, layer bytes %s, other response bytes %d%n",
         number, arguments[0], run.exit, run.downloads().values(), run.otherBytes());
