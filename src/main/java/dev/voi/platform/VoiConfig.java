@@ -58,6 +58,10 @@ public class VoiConfig {
   @ConfigProperty(name = "voi.audit.sweep.mbps", defaultValue = "0")
   double auditSweepMbps;
 
+  @Inject
+  @ConfigProperty(name = "voi.history.retention.days", defaultValue = "90")
+  int historyRetentionDays;
+
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
@@ -102,6 +106,14 @@ public class VoiConfig {
   /** How fast the integrity sweep may read, in MB/s (10^6 bytes); 0 means no limit. */
   public double auditSweepMbps() {
     return auditSweepMbps;
+  }
+
+  /**
+   * How many days the answer history and the terminals' feedback are kept; 0 or less keeps them for
+   * good.
+   */
+  public int historyRetentionDays() {
+    return historyRetentionDays;
   }
 
   public Optional<String> adminToken() {

@@ -22,6 +22,41 @@ class EmbeddedServerIT {
 
   static final Duration START = Duration.ofMinutes(3);
 
+  /** Streams the start of a large upload, then kills the JVM with the upload half-way. */
+  private static void killedHalfWayThroughAnUpload(ServerProcess server, String token, Path dataDir)
+      throws Exception {
+    java.net.URI uri = java.net.URI.create(server.baseUrl());
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /api/v1/images?name=crash HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + token
+                  + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                  + (64L << 20)
+                  + "\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      Path base = dev.voi.qcow2.Qemu.create(dataDir.resolveSibling("crash.qcow2"), "64M", "");
+      out.write(Files.readAllBytes(base));
+      out.write(new byte[8 << 20]);
+      out.flush();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (listing(dataDir.resolve("tmp")).isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(listing(dataDir.resolve("tmp"))).as("the upload is under way").isNotEmpty();
+      server.kill();
+    }
+  }
+
+  private static java.util.List<String> listing(Path dir) throws java.io.IOException {
+    if (!Files.isDirectory(dir)) {
+      return java.util.List.of();
+    }
+    try (var files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).toList();
+    }
+  }
+
   @Test
   void startsWithNothingConfiguredKeepsItsIdentityAndRefusesAForeignDataDirectory()
       throws Exception {
@@ -60,6 +95,18 @@ class EmbeddedServerIT {
           .then()
           .statusCode(200)
           .body("serverUuid", equalTo(uuid));
+      killedHalfWayThroughAnUpload(again, token, dataDir);
+    }
+
+    try (ServerProcess afterCrash = ServerProcess.start(work, Map.of())) {
+      assertThat(afterCrash.awaitStarted(START)).as(afterCrash.output()).isTrue();
+      assertThat(listing(dataDir.resolve("tmp"))).as("the start repaired the crash").isEmpty();
+      assertThat(dataDir.resolve("images/crash")).doesNotExist();
+      given()
+          .header("Authorization", "Bearer " + token)
+          .get(afterCrash.baseUrl() + "/api/v1/images/crash")
+          .then()
+          .statusCode(404);
     }
 
     new DataDirectoryMarker(dataDir).write(UUID.randomUUID());

@@ -25,7 +25,11 @@ class SchemaMappingTest {
   static final String PG_ADMIN =
       System.getProperty(
           "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/voi_schema_test?user=postgres";
+  // Overridable, so that builds in several worktrees on one machine do not drop each other's.
+  static final String PG_URL =
+      System.getProperty(
+          "voi.test.schema.db.url",
+          "jdbc:postgresql://127.0.0.1:5432/voi_schema_test?user=postgres");
 
   @Test
   void mappingMatchesTheMigratedSchemaOnPostgresql() throws Exception {

@@ -103,6 +103,16 @@ public final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the server's JVM the hard way (kill -9), as a power cut or the OOM killer would. */
+  public void kill() throws InterruptedException {
+    for (ProcessHandle child : process.toHandle().descendants().toList()) {
+      child.destroyForcibly();
+      child.onExit().join();
+    }
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** Stops the server as Ctrl-C would and waits for it to exit. */
   @Override
   public void close() {

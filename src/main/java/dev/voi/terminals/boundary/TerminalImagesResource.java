@@ -1,0 +1,203 @@
+package dev.voi.terminals.boundary;
+
+import dev.voi.chain.ChainNode;
+import dev.voi.platform.Caller;
+import dev.voi.platform.OpenTo;
+import dev.voi.platform.ProblemException;
+import dev.voi.terminals.control.AnswerJson;
+import dev.voi.terminals.control.AnswerJson.Representation;
+import dev.voi.terminals.control.FeedbackReport;
+import dev.voi.terminals.control.Registry;
+import dev.voi.terminals.control.ReportParser;
+import dev.voi.terminals.control.Strategies;
+import dev.voi.terminals.control.TerminalDirectory.AssignmentRef;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * One image of one terminal: its assignment (admin), and the terminal's checksum-list reports,
+ * strategy polls and feedback (that terminal only; SPEC 6 and 9).
+ */
+@Path("terminals/{id}/images/{name}")
+@ApplicationScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class TerminalImagesResource {
+
+  /** Answers are current until the next poll says otherwise: revalidate every time. */
+  static final String CACHE_CONTROL = "private, no-cache";
+
+  @Inject Strategies strategies;
+  @Inject Registry registry;
+  @Inject TerminalViews views;
+
+  @PUT
+  @Operation(summary = "Assign the image to the terminal (201 when new, 200 when it was already)")
+  public Response assign(@PathParam("id") String id, @PathParam("name") String name) {
+    long terminalId = Callers.adminTerminalId(id);
+    boolean created = registry.assign(terminalId, Callers.imageName(name));
+    Views.TerminalView view = views.terminal(terminalId);
+    if (created) {
+      return Response.created(URI.create("/api/v1/terminals/" + terminalId + "/images/" + name))
+          .entity(view)
+          .build();
+    }
+    return Response.ok(view).build();
+  }
+
+  @DELETE
+  @Operation(summary = "Unassign the image; its reported list and answer go, the history stays")
+  public Response unassign(@PathParam("id") String id, @PathParam("name") String name) {
+    long terminalId = Callers.adminTerminalId(id);
+    if (!registry.unassign(terminalId, Callers.imageName(name))) {
+      throw ProblemException.notFound("image " + name + " is not assigned to " + terminalId);
+    }
+    return Response.noContent().build();
+  }
+
+  @PUT
+  @Path("chain")
+  @OpenTo(Caller.TERMINAL_ROLE)
+  @Consumes(MediaType.WILDCARD)
+  @Operation(summary = "Report the terminal's checksum list {nodes:[{head, tail}…]}; the answer")
+  public Response report(
+      @PathParam("id") String id,
+      @PathParam("name") String name,
+      @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      InputStream body,
+      @Context SecurityContext security)
+      throws IOException {
+    long terminalId = Callers.terminalId(security, id);
+    String image = Callers.imageName(name);
+    strategies.requireAssigned(terminalId, image);
+    List<ChainNode> nodes = parse(readReport(contentLength, body));
+    return answer(strategies.report(terminalId, image, nodes));
+  }
+
+  @GET
+  @Path("strategy")
+  @OpenTo(Caller.TERMINAL_ROLE)
+  @Operation(summary = "The current answer for the last reported list; If-None-Match gives 304")
+  public Response strategy(
+      @PathParam("id") String id,
+      @PathParam("name") String name,
+      @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+      @Context SecurityContext security) {
+    long terminalId = Callers.terminalId(security, id);
+    // The hot path: a known tag that matches answers without the database.
+    String known = strategies.knownEtag(terminalId, name);
+    if (known != null && AnswerJson.matches(ifNoneMatch, known)) {
+      return notModified(known);
+    }
+    Representation current =
+        strategies
+            .current(terminalId, Callers.imageName(name))
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        404,
+                        "no-report",
+                        "No checksum list reported",
+                        "report the terminal's checksum list for "
+                            + name
+                            + " first: PUT /api/v1/terminals/"
+                            + terminalId
+                            + "/images/"
+                            + name
+                            + "/chain",
+                        Map.of()));
+    if (AnswerJson.matches(ifNoneMatch, current.etag())) {
+      return notModified(current.etag());
+    }
+    return answer(current);
+  }
+
+  @POST
+  @Path("feedback")
+  @OpenTo(Caller.TERMINAL_ROLE)
+  @Consumes(MediaType.WILDCARD)
+  @Operation(summary = "Say how applying the answer goes: DOWNLOADING, APPLYING, DONE, FAILED")
+  public Response feedback(
+      @PathParam("id") String id,
+      @PathParam("name") String name,
+      InputStream body,
+      @Context SecurityContext security)
+      throws IOException {
+    long terminalId = Callers.terminalId(security, id);
+    AssignmentRef assignment = strategies.requireAssigned(terminalId, Callers.imageName(name));
+    FeedbackReport report;
+    try {
+      report = FeedbackReport.parse(ReportParser.readCapped(body, FeedbackReport.MAX_BODY));
+    } catch (ReportParser.TooLarge e) {
+      throw tooLarge(e);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    registry.addFeedback(
+        terminalId, assignment.imageId(), report.state(), report.progress(), report.detail());
+    return Response.accepted().build();
+  }
+
+  private static byte[] readReport(String contentLength, InputStream body) throws IOException {
+    if (contentLength != null) {
+      try {
+        if (Long.parseLong(contentLength.trim()) > ReportParser.MAX_BODY) {
+          throw tooLarge(new ReportParser.TooLarge(ReportParser.MAX_BODY));
+        }
+      } catch (NumberFormatException e) {
+        throw ProblemException.badRequest("Content-Length is not a number");
+      }
+    }
+    try {
+      return ReportParser.readCapped(body, ReportParser.MAX_BODY);
+    } catch (ReportParser.TooLarge e) {
+      throw tooLarge(e);
+    }
+  }
+
+  private static List<ChainNode> parse(byte[] body) {
+    try {
+      return ReportParser.parse(body);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+  }
+
+  private static Response answer(Representation answer) {
+    return Response.ok(answer.body(), MediaType.APPLICATION_JSON_TYPE)
+        .header(HttpHeaders.ETAG, answer.etag())
+        .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
+        .build();
+  }
+
+  private static Response notModified(String etag) {
+    return Response.notModified()
+        .header(HttpHeaders.ETAG, etag)
+        .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
+        .build();
+  }
+
+  private static ProblemException tooLarge(ReportParser.TooLarge e) {
+    return new ProblemException(
+        413, "body-too-large", "The body is too large", e.getMessage(), Map.of());
+  }
+}

@@ -1,0 +1,36 @@
+package dev.voi.terminals.boundary;
+
+import dev.voi.terminals.control.LastSeen;
+import dev.voi.terminals.control.Registry;
+import dev.voi.terminals.entity.AssignedImage;
+import dev.voi.terminals.entity.Terminal;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+
+/** Builds terminal views: the row, the moment last seen (written or not yet) and the images. */
+@ApplicationScoped
+public class TerminalViews {
+
+  @Inject Registry registry;
+  @Inject LastSeen lastSeen;
+
+  Views.TerminalView terminal(long terminalId) {
+    Terminal terminal = registry.require(terminalId);
+    return view(terminal, registry.images(terminalId));
+  }
+
+  List<Views.TerminalView> terminals(List<Terminal> terminals) {
+    Map<Long, List<AssignedImage>> images =
+        registry.images(terminals.stream().map(Terminal::id).toList());
+    return terminals.stream()
+        .map(terminal -> view(terminal, images.getOrDefault(terminal.id(), List.of())))
+        .toList();
+  }
+
+  private Views.TerminalView view(Terminal terminal, List<AssignedImage> images) {
+    return Views.TerminalView.of(
+        terminal, lastSeen.latest(terminal.id(), terminal.lastSeen()), images);
+  }
+}

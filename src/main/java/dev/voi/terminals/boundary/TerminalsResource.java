@@ -1,0 +1,218 @@
+package dev.voi.terminals.boundary;
+
+import dev.voi.chain.Reason;
+import dev.voi.chain.Strategy;
+import dev.voi.platform.Caller;
+import dev.voi.platform.OpenTo;
+import dev.voi.platform.Page;
+import dev.voi.platform.ProblemException;
+import dev.voi.terminals.control.Registry;
+import dev.voi.terminals.control.ReportParser;
+import dev.voi.terminals.entity.AnswerChange;
+import dev.voi.terminals.entity.Feedback;
+import dev.voi.terminals.entity.Terminal;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** The fleet as the administrator sees it: registration, tokens, listings, histories (SPEC 9). */
+@Path("terminals")
+@ApplicationScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class TerminalsResource {
+
+  @Inject Registry registry;
+  @Inject TerminalViews views;
+
+  /** The largest registration body. */
+  static final int MAX_BODY = 64 * 1024;
+
+  @POST
+  @Consumes(MediaType.WILDCARD)
+  @Operation(summary = "Register a terminal: {name} gives {id, name, token}, the token shown once")
+  public Response register(InputStream body) throws IOException {
+    Registry.Registered registered = registry.register(registrationName(body));
+    Terminal terminal = registered.terminal();
+    return Response.created(URI.create("/api/v1/terminals/" + terminal.id()))
+        .entity(new Views.Registered(terminal.id(), terminal.name(), registered.token()))
+        .build();
+  }
+
+  @GET
+  @Operation(
+      summary =
+          "List terminals with last seen and the current strategy and reason per assigned image;"
+              + " image, strategy and reason narrow it to terminals with such an image")
+  public Page<Views.TerminalView> list(
+      @QueryParam("image") String image,
+      @QueryParam("strategy") String strategy,
+      @QueryParam("reason") String reason,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    int size = Page.limit(limit);
+    Registry.Filter filter =
+        new Registry.Filter(
+            image == null ? null : Callers.imageName(image),
+            parse(Strategy.class, "strategy", strategy),
+            parse(Reason.class, "reason", reason));
+    List<Terminal> terminals = registry.list(filter, cursor(cursor, 0), size + 1);
+    List<Views.TerminalView> items = views.terminals(terminals.stream().limit(size).toList());
+    String next = terminals.size() > size ? String.valueOf(items.get(size - 1).id()) : null;
+    return new Page<>(items, next);
+  }
+
+  @GET
+  @Path("{id}")
+  @OpenTo({Caller.ADMIN_ROLE, Caller.TERMINAL_ROLE})
+  @Operation(summary = "One terminal with its assigned images and current answers")
+  public Views.TerminalView get(@PathParam("id") String id, @Context SecurityContext security) {
+    return views.terminal(Callers.terminalId(security, id));
+  }
+
+  @DELETE
+  @Path("{id}")
+  @Operation(summary = "Remove the terminal; its token stops working at once")
+  public Response delete(@PathParam("id") String id) {
+    registry.delete(Callers.adminTerminalId(id));
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("{id}/token")
+  @Operation(summary = "Rotate the terminal's token: the new one is shown once, the old one stops")
+  public Views.NewToken rotateToken(@PathParam("id") String id) {
+    return new Views.NewToken(registry.rotateToken(Callers.adminTerminalId(id)));
+  }
+
+  @GET
+  @Path("{id}/history")
+  @Operation(
+      summary =
+          "Every change of the terminal's answers, newest first: what it became, why, and what"
+              + " triggered it (report, publish, retire, policy, quarantine, audit, lineage)")
+  public Page<Views.Change> history(
+      @PathParam("id") String id,
+      @QueryParam("image") String image,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    return newestFirst(
+        id,
+        image,
+        limit,
+        cursor,
+        registry::history,
+        (row, name) -> Views.Change.of((AnswerChange) row, name));
+  }
+
+  @GET
+  @Path("{id}/feedback")
+  @Operation(summary = "The terminal's feedback, newest first")
+  public Page<Views.FeedbackView> feedback(
+      @PathParam("id") String id,
+      @QueryParam("image") String image,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    return newestFirst(
+        id,
+        image,
+        limit,
+        cursor,
+        registry::feedback,
+        (row, name) -> Views.FeedbackView.of((Feedback) row, name));
+  }
+
+  /** Reads rows of (entity, image name), newest first. */
+  interface RowSource {
+    List<Object[]> read(long terminalId, String image, long before, int limit);
+  }
+
+  private <T> Page<T> newestFirst(
+      String id,
+      String image,
+      Integer limit,
+      String cursor,
+      RowSource source,
+      BiFunction<Object, String, T> view) {
+    long terminalId = Callers.adminTerminalId(id);
+    registry.require(terminalId);
+    int size = Page.limit(limit);
+    String imageName = image == null ? null : Callers.imageName(image);
+    List<Object[]> rows =
+        source.read(terminalId, imageName, cursor(cursor, Long.MAX_VALUE), size + 1);
+    List<T> items =
+        rows.stream().limit(size).map(row -> view.apply(row[0], (String) row[1])).toList();
+    String next = null;
+    if (rows.size() > size) {
+      Object last = rows.get(size - 1)[0];
+      next =
+          String.valueOf(
+              last instanceof AnswerChange change ? change.id() : ((Feedback) last).id());
+    }
+    return new Page<>(items, next);
+  }
+
+  /** The name in a registration body {@code {"name": "…"}}. */
+  private static String registrationName(InputStream body) throws IOException {
+    JsonValue value;
+    try {
+      value = ReportParser.readJson(ReportParser.readCapped(body, MAX_BODY));
+    } catch (ReportParser.TooLarge e) {
+      throw ProblemException.badRequest(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    JsonValue name = value instanceof JsonObject object ? object.get("name") : null;
+    if (!(name instanceof JsonString text)) {
+      throw ProblemException.badRequest("name: required, a string; the body is {\"name\": \"…\"}");
+    }
+    return text.getString();
+  }
+
+  private static long cursor(String cursor, long none) {
+    if (cursor == null || cursor.isEmpty()) {
+      return none;
+    }
+    try {
+      return Long.parseLong(cursor);
+    } catch (NumberFormatException e) {
+      throw ProblemException.badRequest("cursor: not a cursor this list gave out");
+    }
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Enum.valueOf(type, value);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(
+          field
+              + ": expected one of "
+              + Arrays.toString(type.getEnumConstants())
+              + ", got "
+              + value);
+    }
+  }
+}

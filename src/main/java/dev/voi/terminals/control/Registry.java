@@ -1,0 +1,256 @@
+package dev.voi.terminals.control;
+
+import dev.voi.chain.Reason;
+import dev.voi.chain.Strategy;
+import dev.voi.images.control.Lineage;
+import dev.voi.images.entity.Image;
+import dev.voi.platform.ProblemException;
+import dev.voi.platform.Tokens;
+import dev.voi.terminals.entity.AnswerChange;
+import dev.voi.terminals.entity.AssignedImage;
+import dev.voi.terminals.entity.Assignment;
+import dev.voi.terminals.entity.Feedback;
+import dev.voi.terminals.entity.Terminal;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Terminals as the administrator manages them: registration, tokens, assignments, deletion, and the
+ * listings and histories. Every change fires {@link TerminalChanged}, which drops what the caches
+ * hold once the transaction commits.
+ */
+@ApplicationScoped
+@Transactional
+public class Registry {
+
+  /** The readable start of every terminal token (the admin's start with {@code voia_}). */
+  static final String TOKEN_PREFIX = "voit_";
+
+  /** A new terminal and its token, which is shown this once. */
+  public record Registered(Terminal terminal, String token) {}
+
+  /** What the listing may be narrowed to; null fields do not narrow it. */
+  public record Filter(String image, Strategy strategy, Reason reason) {}
+
+  @PersistenceContext EntityManager em;
+  @Inject Lineage lineage;
+  @Inject Clock clock;
+  @Inject SecureRandom random;
+  @Inject Event<TerminalChanged> changes;
+
+  public Registered register(String name) {
+    try {
+      Terminal.requireValidName(name);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+    if (byName(name).isPresent()) {
+      throw nameTaken(name);
+    }
+    String token = Tokens.generate(TOKEN_PREFIX, random);
+    Terminal terminal = new Terminal(name, Tokens.hash(token), clock.instant());
+    try {
+      em.persist(terminal);
+      em.flush();
+    } catch (PersistenceException e) {
+      throw nameTaken(name);
+    }
+    return new Registered(terminal, token);
+  }
+
+  /** A new token for the terminal; the old one stops working when this commits. */
+  public String rotateToken(long terminalId) {
+    Terminal terminal = require(terminalId);
+    String token = Tokens.generate(TOKEN_PREFIX, random);
+    terminal.useTokenHash(Tokens.hash(token));
+    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.TOKEN));
+    return token;
+  }
+
+  /** Removes the terminal with its assignments, answers, history and feedback. */
+  public void delete(long terminalId) {
+    Terminal terminal = require(terminalId);
+    em.createNamedQuery(Feedback.DELETE_OF_TERMINAL)
+        .setParameter("terminal", terminalId)
+        .executeUpdate();
+    em.createNamedQuery(AnswerChange.DELETE_OF_TERMINAL)
+        .setParameter("terminal", terminalId)
+        .executeUpdate();
+    em.createNamedQuery(Assignment.DELETE_OF_TERMINAL)
+        .setParameter("terminal", terminalId)
+        .executeUpdate();
+    em.remove(terminal);
+    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.DELETED));
+  }
+
+  /**
+   * Assigns the image to the terminal.
+   *
+   * @return false when it was assigned already
+   */
+  public boolean assign(long terminalId, String imageName) {
+    Terminal terminal = require(terminalId);
+    em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
+    Image image = lineage.requireImage(imageName);
+    if (assignment(terminalId, image.id()).isPresent()) {
+      return false;
+    }
+    em.persist(new Assignment(terminalId, image.id(), clock.instant()));
+    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.ASSIGNMENTS));
+    return true;
+  }
+
+  /**
+   * Takes the image away from the terminal with its reported list and answer; the history stays.
+   *
+   * @return false when it was not assigned
+   */
+  public boolean unassign(long terminalId, String imageName) {
+    Terminal terminal = require(terminalId);
+    em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
+    Image image = lineage.requireImage(imageName);
+    Optional<Assignment> assignment = assignment(terminalId, image.id());
+    if (assignment.isEmpty()) {
+      return false;
+    }
+    em.remove(assignment.get());
+    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.ASSIGNMENTS));
+    return true;
+  }
+
+  public Terminal require(long terminalId) {
+    Terminal terminal = em.find(Terminal.class, terminalId);
+    if (terminal == null) {
+      throw ProblemException.notFound("no terminal " + terminalId);
+    }
+    return terminal;
+  }
+
+  /** The terminal's images and current answers, by image name. */
+  public List<AssignedImage> images(long terminalId) {
+    return images(List.of(terminalId)).getOrDefault(terminalId, List.of());
+  }
+
+  /** Terminals in id order after {@code after}, at most {@code limit}, narrowed by the filter. */
+  public List<Terminal> list(Filter filter, long after, int limit) {
+    StringBuilder jpql = new StringBuilder("SELECT t FROM Terminal t WHERE t.id > :after");
+    Long imageId = null;
+    if (filter.image() != null) {
+      Optional<Image> image = lineage.image(filter.image());
+      if (image.isEmpty()) {
+        return List.of();
+      }
+      imageId = image.get().id();
+    }
+    if (imageId != null || filter.strategy() != null || filter.reason() != null) {
+      jpql.append(" AND EXISTS (SELECT a.id FROM Assignment a WHERE a.terminalId = t.id");
+      if (imageId != null) {
+        jpql.append(" AND a.imageId = :image");
+      }
+      if (filter.strategy() != null) {
+        jpql.append(" AND a.strategy = :strategy");
+      }
+      if (filter.reason() != null) {
+        jpql.append(" AND a.reason = :reason");
+      }
+      jpql.append(")");
+    }
+    jpql.append(" ORDER BY t.id");
+    TypedQuery<Terminal> query =
+        em.createQuery(jpql.toString(), Terminal.class)
+            .setParameter("after", after)
+            .setMaxResults(limit);
+    if (imageId != null) {
+      query.setParameter("image", imageId);
+    }
+    if (filter.strategy() != null) {
+      query.setParameter("strategy", filter.strategy());
+    }
+    if (filter.reason() != null) {
+      query.setParameter("reason", filter.reason());
+    }
+    return query.getResultList();
+  }
+
+  /** The images of several terminals, by terminal id, each list by image name. */
+  public Map<Long, List<AssignedImage>> images(List<Long> terminalIds) {
+    if (terminalIds.isEmpty()) {
+      return Map.of();
+    }
+    return em.createQuery(
+            AssignedImage.SELECT + " WHERE a.terminalId IN :ids ORDER BY a.terminalId, i.name",
+            AssignedImage.class)
+        .setParameter("ids", terminalIds)
+        .getResultStream()
+        .collect(Collectors.groupingBy(AssignedImage::terminalId));
+  }
+
+  /** A terminal's answer changes, newest first, before the id {@code before}. */
+  public List<Object[]> history(long terminalId, String image, long before, int limit) {
+    return newestFirst("AnswerChange", terminalId, image, before, limit);
+  }
+
+  /** A terminal's feedback, newest first, before the id {@code before}. */
+  public List<Object[]> feedback(long terminalId, String image, long before, int limit) {
+    return newestFirst("Feedback", terminalId, image, before, limit);
+  }
+
+  /** Keeps what a terminal said about applying its answer. */
+  public void addFeedback(
+      long terminalId, long imageId, Feedback.State state, Integer progress, String detail) {
+    em.persist(new Feedback(terminalId, imageId, clock.instant(), state, progress, detail));
+  }
+
+  /** Rows of {@code entity} (which has terminalId and imageId) with the image's name. */
+  private List<Object[]> newestFirst(
+      String entity, long terminalId, String image, long before, int limit) {
+    String jpql =
+        "SELECT x, i.name FROM "
+            + entity
+            + " x JOIN Image i ON i.id = x.imageId WHERE x.terminalId = :terminal AND x.id < :before"
+            + (image == null ? "" : " AND i.name = :image")
+            + " ORDER BY x.id DESC";
+    TypedQuery<Object[]> query =
+        em.createQuery(jpql, Object[].class)
+            .setParameter("terminal", terminalId)
+            .setParameter("before", before)
+            .setMaxResults(limit);
+    if (image != null) {
+      query.setParameter("image", image);
+    }
+    return query.getResultList();
+  }
+
+  private Optional<Terminal> byName(String name) {
+    return em.createNamedQuery(Terminal.BY_NAME, Terminal.class)
+        .setParameter("name", name)
+        .getResultStream()
+        .findFirst();
+  }
+
+  private Optional<Assignment> assignment(long terminalId, long imageId) {
+    return em.createNamedQuery(Assignment.BY_TERMINAL_AND_IMAGE, Assignment.class)
+        .setParameter("terminal", terminalId)
+        .setParameter("image", imageId)
+        .getResultStream()
+        .findFirst();
+  }
+
+  private static ProblemException nameTaken(String name) {
+    return ProblemException.conflict(
+        "terminal-exists", "The terminal exists", "a terminal named " + name + " is registered");
+  }
+}

@@ -1,0 +1,136 @@
+package dev.voi.terminals.control;
+
+import dev.voi.chain.ChainNode;
+import dev.voi.chain.ChecksumList;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * A terminal's report body, {@code {"nodes": [{"head": …, "tail": …}, …]}}, read under SPEC 6 step
+ * 1: at most 1 MiB, counted before anything is parsed (a bigger body is never held whole), then
+ * JSON, then the values. Every refusal names the field: {@code nodes[3].tail: expected 64 hex
+ * characters, got 63}.
+ */
+public final class ReportParser {
+
+  /** The largest report body: 1 MiB. */
+  public static final int MAX_BODY = 1 << 20;
+
+  /** A body larger than the limit. */
+  public static final class TooLarge extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public TooLarge(long limit) {
+      super("a report body is limited to " + limit + " bytes");
+    }
+  }
+
+  private ReportParser() {}
+
+  /** Reads the whole body if it has at most {@code limit} bytes; stops reading at limit + 1. */
+  public static byte[] readCapped(InputStream body, int limit) throws IOException, TooLarge {
+    if (body == null) {
+      return new byte[0];
+    }
+    byte[] bytes = body.readNBytes(limit + 1);
+    if (bytes.length > limit) {
+      throw new TooLarge(limit);
+    }
+    return bytes;
+  }
+
+  /**
+   * @throws IllegalArgumentException saying which field is wrong and how
+   */
+  public static List<ChainNode> parse(byte[] body) {
+    JsonValue value = readJson(body);
+    if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+      throw new IllegalArgumentException(
+          "body: expected a JSON object {\"nodes\": [{\"head\": …, \"tail\": …}, …]}, got "
+              + describe(value));
+    }
+    JsonValue nodes = ((JsonObject) value).get("nodes");
+    if (nodes == null || nodes.getValueType() == JsonValue.ValueType.NULL) {
+      return ChecksumList.parse(null, Node::head, Node::tail);
+    }
+    if (nodes.getValueType() != JsonValue.ValueType.ARRAY) {
+      throw new IllegalArgumentException(
+          "nodes: expected an array of {head, tail}, got " + describe(nodes));
+    }
+    JsonArray array = (JsonArray) nodes;
+    List<Node> indexed = new ArrayList<>(array.size());
+    for (int k = 0; k < array.size(); k++) {
+      indexed.add(new Node(k, array.get(k)));
+    }
+    // The count is checked first, before any value.
+    return ChecksumList.parse(indexed, Node::head, Node::tail);
+  }
+
+  /** One JSON value and nothing after it. */
+  public static JsonValue readJson(byte[] body) {
+    if (body.length == 0) {
+      throw new IllegalArgumentException("body: empty, expected a JSON object");
+    }
+    try (JsonParser parser = Json.createParser(new ByteArrayInputStream(body))) {
+      parser.next();
+      JsonValue value = parser.getValue();
+      if (parser.hasNext()) {
+        throw new IllegalArgumentException("body: not valid JSON: more after the value");
+      }
+      return value;
+    } catch (JsonException | IllegalStateException | NoSuchElementException e) {
+      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage());
+    }
+  }
+
+  /** One element of the nodes array, with its index for the messages. */
+  private record Node(int index, JsonValue value) {
+
+    String head() {
+      return text("head");
+    }
+
+    String tail() {
+      return text("tail");
+    }
+
+    private String text(String name) {
+      String field = "nodes[" + index + "]";
+      if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+        throw new IllegalArgumentException(
+            field + ": expected an object {head, tail}, got " + describe(value));
+      }
+      JsonValue text = ((JsonObject) value).get(name);
+      if (text == null || text.getValueType() == JsonValue.ValueType.NULL) {
+        return null; // "missing", in the checksum parser's words
+      }
+      if (text.getValueType() != JsonValue.ValueType.STRING) {
+        throw new IllegalArgumentException(
+            field + "." + name + ": expected a string of 64 hex characters, got " + describe(text));
+      }
+      return ((JsonString) text).getString();
+    }
+  }
+
+  private static String describe(JsonValue value) {
+    return switch (value.getValueType()) {
+      case OBJECT -> "an object";
+      case ARRAY -> "an array";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case TRUE, FALSE -> "a boolean";
+      case NULL -> "null";
+    };
+  }
+}

@@ -1,0 +1,104 @@
+package dev.voi.terminals.entity;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** What a terminal said about applying its answer for one image; kept as history. */
+@Entity
+@Table(name = "feedback")
+@NamedQuery(
+    name = Feedback.DELETE_OF_TERMINAL,
+    query = "DELETE FROM Feedback f WHERE f.terminalId = :terminal")
+@NamedQuery(name = Feedback.PRUNE, query = "DELETE FROM Feedback f WHERE f.receivedAt < :before")
+public class Feedback {
+
+  public static final String DELETE_OF_TERMINAL = "Feedback.deleteOfTerminal";
+  public static final String PRUNE = "Feedback.prune";
+
+  /** The longest detail kept. */
+  public static final int MAX_DETAIL = 1000;
+
+  /** Where the terminal is in applying its answer. */
+  public enum State {
+    DOWNLOADING,
+    APPLYING,
+    DONE,
+    FAILED
+  }
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  private Long id;
+
+  @Column(name = "terminal_id", nullable = false, updatable = false)
+  private long terminalId;
+
+  @Column(name = "image_id", nullable = false, updatable = false)
+  private long imageId;
+
+  @Column(name = "received_at", nullable = false, updatable = false)
+  private Instant receivedAt;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false, updatable = false, length = 16)
+  private State state;
+
+  @Column(updatable = false)
+  private Integer progress;
+
+  @Column(updatable = false, length = MAX_DETAIL)
+  private String detail;
+
+  protected Feedback() {}
+
+  public Feedback(
+      long terminalId,
+      long imageId,
+      Instant receivedAt,
+      State state,
+      Integer progress,
+      String detail) {
+    this.terminalId = terminalId;
+    this.imageId = imageId;
+    this.receivedAt = receivedAt;
+    this.state = state;
+    this.progress = progress;
+    this.detail = detail;
+  }
+
+  public Long id() {
+    return id;
+  }
+
+  public long terminalId() {
+    return terminalId;
+  }
+
+  public long imageId() {
+    return imageId;
+  }
+
+  public Instant receivedAt() {
+    return receivedAt;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public Integer progress() {
+    return progress;
+  }
+
+  public String detail() {
+    return detail;
+  }
+}
