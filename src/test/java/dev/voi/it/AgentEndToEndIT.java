@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class AgentEndToEndIT {
 
-  static final Duration START = Duration.ofMinutes(3);
+  static final Duration START = Duration.ofMinutes(8);
   static final String ADMIN_TOKEN = "e2e-admin-token";
   static final String ADMIN = "Bearer " + ADMIN_TOKEN;
   static final String IMAGE = "win10-lab";

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddedServerIT {
 
-  static final Duration START = Duration.ofMinutes(3);
+  static final Duration START = Duration.ofMinutes(8);
 
   /** Streams the start of a large upload, then kills the JVM with the upload half-way. */
   private static void killedHalfWayThroughAnUpload(ServerProcess server, String token, Path dataDir)
