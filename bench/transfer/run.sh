@@ -17,9 +17,10 @@ token=bench-admin-token
 
 cleanup() {
   local status=$?
+  set +e
+  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   pkill -f -- "payara-micro.jar.*--port $port" 2>/dev/null
   [[ -n ${server_pid:-} ]] && wait "$server_pid" 2>/dev/null
-  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   exit "$status"
 }
 trap cleanup EXIT
