@@ -58,6 +58,27 @@ public class RedecideBench {
         new ChainSnapshot(imageId, "bench-image", Policy.CATCH_UP, 3, 2, files, "audit");
     Map<Long, Optional<ChainSnapshot>> chains = Map.of(imageId, Optional.of(snapshot));
 
+    {
+      // The decisions alone, in memory, for comparison: decode + StrategyDecider + fingerprint.
+      List<byte[]> lists = new ArrayList<>();
+      try (Connection c = DriverManager.getConnection(url);
+          Statement s = c.createStatement();
+          var rs = s.executeQuery("SELECT reported_nodes FROM assignment")) {
+        while (rs.next()) {
+          lists.add(rs.getBytes(1));
+        }
+      }
+      for (int round = 0; round < 3; round++) {
+        long start = System.nanoTime();
+        long sink = 0;
+        for (byte[] nodes : lists) {
+          sink += snapshot.answerFor(ReportedNodes.decode(nodes), 60).fingerprint().length();
+        }
+        System.out.printf(
+            "in memory only: %d decisions + fingerprints in %.0f ms (%d)%n",
+            lists.size(), (System.nanoTime() - start) / 1e6, sink);
+      }
+    }
     for (String pass : List.of("first (every stored answer stale)", "second (nothing to write)")) {
       statements.set(0);
       batchedRows.set(0);
