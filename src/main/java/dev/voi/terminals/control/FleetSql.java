@@ -26,9 +26,10 @@ import java.util.function.LongFunction;
 /**
  * The set-based SQL of a whole-fleet re-decision and of the stale-terminal list, on a plain JDBC
  * connection (the caller owns the transaction): per batch one SELECT of the reported assignments in
- * id order, one JDBC batch of compare-and-set UPDATEs and one JDBC batch of {@code answer_change}
- * INSERTs for the rows whose UPDATE took. The decision itself is {@link ChainSnapshot#answerFor},
- * that is {@code StrategyDecider}, exactly as for reports and polls.
+ * id order, one compare-and-set UPDATE and one INSERT of {@code answer_change} rows for the rows
+ * whose UPDATE took. On PostgreSQL each is one statement over arrays ({@code unnest}); elsewhere
+ * (H2) each is one JDBC batch of single-row statements. The decision itself is {@link
+ * ChainSnapshot#answerFor}, that is {@code StrategyDecider}, exactly as for reports and polls.
  *
  * <p>A row is written only where it is still what the batch read: the same {@code version} (no
  * report, poll or re-decision wrote it since) and an answer decided against no newer image revision
@@ -151,56 +152,39 @@ public final class FleetSql {
     if (toWrite.isEmpty()) {
       return new Batch(read, last, 0, 0, List.of());
     }
-    int[] updated;
-    try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
-      for (Row row : toWrite) {
-        StrategyAnswer a = row.answer();
-        update.setString(1, a.strategy().name());
-        update.setString(2, a.reason().name());
-        update.setString(3, a.policy());
-        setInt(update, 4, a.moveCount());
-        setInt(update, 5, a.divergedAt());
-        update.setInt(6, a.keep());
-        update.setLong(7, a.totalBytes());
-        update.setString(8, row.fingerprint());
-        update.setLong(9, row.revision());
-        update.setString(10, row.fingerprint());
-        update.setObject(11, at);
-        update.setObject(12, at);
-        update.setLong(13, row.id());
-        update.setLong(14, row.version());
-        update.setLong(15, row.revision());
-        update.addBatch();
-      }
-      updated = update.executeBatch();
-    }
+    boolean postgres = isPostgres(connection);
+    boolean[] took =
+        postgres ? updateAtOnce(connection, toWrite, at) : updateBatched(connection, toWrite, at);
     int written = 0;
+    List<Row> toRecord = new ArrayList<>();
     List<Changed> changed = new ArrayList<>();
-    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-      for (int i = 0; i < toWrite.size(); i++) {
-        if (updated[i] != 1 && updated[i] != Statement.SUCCESS_NO_INFO) {
-          continue;
-        }
-        written++;
-        Row row = toWrite.get(i);
-        if (row.fingerprint().equals(row.oldHash())) {
-          continue; // same answer, only recorded against the newer revision
-        }
-        addChange(insert, row, triggeredBy, at);
-        StrategyAnswer a = row.answer();
-        if (a.strategy() != row.oldStrategy() || a.reason() != row.oldReason()) {
-          changed.add(
-              new Changed(
-                  row.terminalId(),
-                  row.imageId(),
-                  row.oldStrategy(),
-                  row.oldReason(),
-                  a.strategy(),
-                  a.reason()));
-        }
+    for (int i = 0; i < toWrite.size(); i++) {
+      if (!took[i]) {
+        continue;
       }
-      if (written > 0) {
-        insert.executeBatch();
+      written++;
+      Row row = toWrite.get(i);
+      if (row.fingerprint().equals(row.oldHash())) {
+        continue; // same answer, only recorded against the newer revision
+      }
+      toRecord.add(row);
+      StrategyAnswer a = row.answer();
+      if (a.strategy() != row.oldStrategy() || a.reason() != row.oldReason()) {
+        changed.add(
+            new Changed(
+                row.terminalId(),
+                row.imageId(),
+                row.oldStrategy(),
+                row.oldReason(),
+                a.strategy(),
+                a.reason()));
+      }
+    }
+    if (!toRecord.isEmpty()) {
+      if (postgres) {
+        insertAtOnce(connection, toRecord, triggeredBy, at);
+      } else {
+        insertBatched(connection, toRecord, triggeredBy, at);
       }
     }
     return new Batch(read, last, written, toWrite.size() - written, changed);
@@ -295,6 +279,176 @@ public final class FleetSql {
       }
     }
     return new FleetDecisions.StaleTerminals(total, terminals);
+  }
+
+  /** H2 and others: one JDBC batch of single-row UPDATEs. */
+  private static boolean[] updateBatched(Connection connection, List<Row> rows, OffsetDateTime at)
+      throws SQLException {
+    int[] updated;
+    try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
+      for (Row row : rows) {
+        StrategyAnswer a = row.answer();
+        update.setString(1, a.strategy().name());
+        update.setString(2, a.reason().name());
+        update.setString(3, a.policy());
+        setInt(update, 4, a.moveCount());
+        setInt(update, 5, a.divergedAt());
+        update.setInt(6, a.keep());
+        update.setLong(7, a.totalBytes());
+        update.setString(8, row.fingerprint());
+        update.setLong(9, row.revision());
+        update.setString(10, row.fingerprint());
+        update.setObject(11, at);
+        update.setObject(12, at);
+        update.setLong(13, row.id());
+        update.setLong(14, row.version());
+        update.setLong(15, row.revision());
+        update.addBatch();
+      }
+      updated = update.executeBatch();
+    }
+    boolean[] took = new boolean[rows.size()];
+    for (int i = 0; i < took.length; i++) {
+      took[i] = updated[i] == 1 || updated[i] == Statement.SUCCESS_NO_INFO;
+    }
+    return took;
+  }
+
+  /** PostgreSQL: the whole batch in one UPDATE over arrays; RETURNING says which rows took. */
+  private static boolean[] updateAtOnce(Connection connection, List<Row> rows, OffsetDateTime at)
+      throws SQLException {
+    int n = rows.size();
+    Object[] ids = new Object[n];
+    Object[] versions = new Object[n];
+    Object[] revisions = new Object[n];
+    Object[] strategies = new Object[n];
+    Object[] reasons = new Object[n];
+    Object[] policies = new Object[n];
+    Object[] moves = new Object[n];
+    Object[] diverged = new Object[n];
+    Object[] keeps = new Object[n];
+    Object[] totals = new Object[n];
+    Object[] hashes = new Object[n];
+    Map<Long, Integer> index = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      Row row = rows.get(i);
+      StrategyAnswer a = row.answer();
+      ids[i] = row.id();
+      versions[i] = row.version();
+      revisions[i] = row.revision();
+      strategies[i] = a.strategy().name();
+      reasons[i] = a.reason().name();
+      policies[i] = a.policy();
+      moves[i] = a.moveCount();
+      diverged[i] = a.divergedAt();
+      keeps[i] = a.keep();
+      totals[i] = a.totalBytes();
+      hashes[i] = row.fingerprint();
+      index.put(row.id(), i);
+    }
+    boolean[] took = new boolean[n];
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE assignment a SET strategy = v.strategy, reason = v.reason, policy = v.policy,"
+                + " move_count = v.move_count, diverged_at = v.diverged_at, keep_layers = v.keep,"
+                + " total_bytes = v.total, answer_hash = v.hash, answer_revision = v.rev,"
+                + " decided_at = CASE WHEN a.answer_hash = v.hash THEN COALESCE(a.decided_at, ?)"
+                + " ELSE ? END, version = a.version + 1"
+                + " FROM unnest(?::int8[], ?::int8[], ?::int8[], ?::varchar[], ?::varchar[],"
+                + " ?::varchar[], ?::int4[], ?::int4[], ?::int4[], ?::int8[], ?::varchar[])"
+                + " AS v(id, version, rev, strategy, reason, policy, move_count, diverged_at,"
+                + " keep, total, hash)"
+                + " WHERE a.id = v.id AND a.version = v.version"
+                + " AND (a.answer_revision IS NULL OR a.answer_revision <= v.rev)"
+                + " RETURNING a.id")) {
+      update.setObject(1, at);
+      update.setObject(2, at);
+      update.setArray(3, connection.createArrayOf("int8", ids));
+      update.setArray(4, connection.createArrayOf("int8", versions));
+      update.setArray(5, connection.createArrayOf("int8", revisions));
+      update.setArray(6, connection.createArrayOf("varchar", strategies));
+      update.setArray(7, connection.createArrayOf("varchar", reasons));
+      update.setArray(8, connection.createArrayOf("varchar", policies));
+      update.setArray(9, connection.createArrayOf("int4", moves));
+      update.setArray(10, connection.createArrayOf("int4", diverged));
+      update.setArray(11, connection.createArrayOf("int4", keeps));
+      update.setArray(12, connection.createArrayOf("int8", totals));
+      update.setArray(13, connection.createArrayOf("varchar", hashes));
+      try (ResultSet rs = update.executeQuery()) {
+        while (rs.next()) {
+          took[index.get(rs.getLong(1))] = true;
+        }
+      }
+    }
+    return took;
+  }
+
+  /** H2 and others: one JDBC batch of INSERTs. */
+  private static void insertBatched(
+      Connection connection, List<Row> rows, String triggeredBy, OffsetDateTime at)
+      throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+      for (Row row : rows) {
+        addChange(insert, row, triggeredBy, at);
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /** PostgreSQL: every change of the batch in one INSERT over arrays. */
+  private static void insertAtOnce(
+      Connection connection, List<Row> rows, String triggeredBy, OffsetDateTime at)
+      throws SQLException {
+    int n = rows.size();
+    Object[][] columns = new Object[17][n];
+    for (int i = 0; i < n; i++) {
+      Row row = rows.get(i);
+      StrategyAnswer a = row.answer();
+      columns[0][i] = row.terminalId();
+      columns[1][i] = row.imageId();
+      columns[2][i] = a.strategy().name();
+      columns[3][i] = a.reason().name();
+      columns[4][i] = a.policy();
+      columns[5][i] = a.moveCount();
+      columns[6][i] = a.divergedAt();
+      columns[7][i] = a.keep();
+      columns[8][i] = a.downloads().size();
+      columns[9][i] = a.totalBytes();
+      columns[10][i] = row.reportedLayers();
+      columns[11][i] = row.nodes().length == 0 ? null : ReportedNodes.lastHead(row.nodes()).hex();
+      columns[12][i] = a.tip() == null ? null : a.tip().depth();
+      columns[13][i] = a.tip() == null ? null : a.tip().version();
+      columns[14][i] = a.tip() == null ? null : a.tip().checksum();
+      columns[15][i] = row.revision();
+      columns[16][i] = row.fingerprint();
+    }
+    String[] types = {
+      "int8", "int8", "varchar", "varchar", "varchar", "int4", "int4", "int4", "int4", "int8",
+      "int4", "varchar", "int4", "int8", "varchar", "int8", "varchar"
+    };
+    StringBuilder arrays = new StringBuilder();
+    for (int c = 0; c < types.length; c++) {
+      arrays.append(c == 0 ? "" : ", ").append("?::").append(types[c]).append("[]");
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO answer_change (decided_at, triggered_by, terminal_id, image_id, strategy,"
+                + " reason, policy, move_count, diverged_at, keep_layers, download_count,"
+                + " total_bytes, reported_layers, reported_tip, tip_depth, tip_version,"
+                + " tip_checksum, image_revision, answer_hash) SELECT ?, ?, v.* FROM unnest("
+                + arrays
+                + ") AS v")) {
+      insert.setObject(1, at);
+      insert.setString(2, triggeredBy);
+      for (int c = 0; c < types.length; c++) {
+        insert.setArray(3 + c, connection.createArrayOf(types[c], columns[c]));
+      }
+      insert.executeUpdate();
+    }
+  }
+
+  private static boolean isPostgres(Connection connection) throws SQLException {
+    return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
   }
 
   private static void addChange(
