@@ -306,6 +306,94 @@ class AuditsIT {
         .contentType("application/problem+json");
   }
 
+  @Test
+  void anAuditReDecidesEveryReportedAnswerAndListsTerminalsNotSeen() throws Exception {
+    String image = image("fleet");
+    publishChain(image, 2);
+    long terminal = register("audit-fleet-" + UUID.randomUUID().toString().substring(0, 8));
+    String token = lastToken;
+    given()
+        .header("Authorization", ADMIN)
+        .put(api + "/terminals/" + terminal + "/images/" + image)
+        .then()
+        .statusCode(201);
+    given()
+        .header("Authorization", "Bearer " + token)
+        .contentType("application/json")
+        .body("{\"nodes\":[]}")
+        .put(api + "/terminals/" + terminal + "/images/" + image + "/chain")
+        .then()
+        .statusCode(200);
+    // The stored answer drifts (as if decided by a server that was wrong): the audit puts it right.
+    execute(
+        "UPDATE assignment SET strategy = 'STOP', reason = 'UP_TO_DATE', answer_hash = 'drift'"
+            + " WHERE terminal_id = "
+            + terminal);
+    long silent = register("audit-silent-" + UUID.randomUUID().toString().substring(0, 8));
+    execute(
+        "UPDATE terminal SET created_at = TIMESTAMP WITH TIME ZONE '2001-02-03 04:05:06+00',"
+            + " last_seen = NULL WHERE id = "
+            + silent);
+
+    JsonPath run = auditToTheEnd();
+
+    List<Map<String, Object>> mine =
+        run.<Map<String, Object>>getList("changes").stream()
+            .filter(c -> ((Number) c.get("terminalId")).longValue() == terminal)
+            .toList();
+    assertThat(mine).as(run.prettify()).hasSize(1);
+    assertThat(mine.get(0))
+        .containsEntry("image", image)
+        .containsEntry("oldStrategy", "STOP")
+        .containsEntry("oldReason", "UP_TO_DATE")
+        .containsEntry("newStrategy", "FULL")
+        .containsEntry("newReason", "NO_LOCAL_CHAIN");
+    assertThat(run.getLong("terminals.changed")).isGreaterThanOrEqualTo(1);
+    assertThat(run.getLong("terminals.decisions")).isGreaterThanOrEqualTo(1);
+    assertThat(run.getList("terminals.strategies.name", String.class)).contains("FULL");
+    assertThat(
+            text(
+                "SELECT strategy || ' ' || reason FROM assignment WHERE terminal_id = " + terminal))
+        .isEqualTo("FULL NO_LOCAL_CHAIN");
+    assertThat(
+            text(
+                "SELECT triggered_by FROM answer_change WHERE terminal_id = "
+                    + terminal
+                    + " ORDER BY id DESC LIMIT 1"))
+        .isEqualTo("audit " + run.getLong("id"));
+    List<Map<String, Object>> stale =
+        run.<Map<String, Object>>getList("staleTerminals").stream()
+            .filter(t -> ((Number) t.get("terminalId")).longValue() == silent)
+            .toList();
+    assertThat(stale).as(run.prettify()).hasSize(1);
+    assertThat(run.getLong("terminals.stale")).isGreaterThanOrEqualTo(1);
+    assertThat(
+            run.<Map<String, Object>>getList("staleTerminals").stream()
+                .map(t -> ((Number) t.get("terminalId")).longValue()))
+        .doesNotContain(terminal);
+
+    JsonPath again = auditToTheEnd();
+    assertThat(
+            again.<Map<String, Object>>getList("changes").stream()
+                .map(c -> ((Number) c.get("terminalId")).longValue()))
+        .as("an answer already right is not changed again")
+        .doesNotContain(terminal);
+  }
+
+  private String lastToken;
+
+  private long register(String name) {
+    Response created =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType("application/json")
+            .body("{\"name\":\"" + name + "\"}")
+            .post(api + "/terminals");
+    created.then().statusCode(201);
+    lastToken = created.jsonPath().getString("token");
+    return created.jsonPath().getLong("id");
+  }
+
   // --- audits ---
 
   /** Starts an audit (waiting for a running one first) and waits for its end. */
