@@ -619,11 +619,11 @@ class TerminalsIT {
   }
 
   /**
-   * The 304 path does not touch the database: conditional polls keep answering while the terminal,
-   * assignment, image and layer tables are locked against every access.
+   * The 304 path does not touch the database, nor does a poll whose answer is held in memory: polls
+   * keep answering while the terminal, assignment, image and layer tables are locked.
    */
   @Test
-  void aConditionalPollAnswersWithoutTheDatabase() throws Exception {
+  void pollsAnswerWithoutTheDatabase() throws Exception {
     Lineage lineage = publish(1);
     Term terminal = register();
     assign(terminal, lineage);
@@ -637,6 +637,11 @@ class TerminalsIT {
             .header("If-None-Match", etag)
             .timeout(Duration.ofSeconds(5))
             .build();
+    HttpRequest unconditional =
+        HttpRequest.newBuilder(URI.create(strategyUrl(terminal, lineage)))
+            .header("Authorization", terminal.bearer())
+            .timeout(Duration.ofSeconds(5))
+            .build();
     try (Connection db = database()) {
       db.setAutoCommit(false);
       try (Statement lock = db.createStatement()) {
@@ -647,6 +652,12 @@ class TerminalsIT {
           HttpResponse<Void> answer =
               http.send(conditional, HttpResponse.BodyHandlers.discarding());
           assertThat(answer.statusCode()).isEqualTo(304);
+          // Without If-None-Match the answer comes from memory too.
+          HttpResponse<String> fresh =
+              http.send(unconditional, HttpResponse.BodyHandlers.ofString());
+          assertThat(fresh.statusCode()).isEqualTo(200);
+          assertThat(fresh.headers().firstValue("ETag")).hasValue(etag);
+          assertThat(fresh.body()).contains("\"strategy\":\"STOP\"");
         }
       } finally {
         db.rollback();

@@ -103,10 +103,12 @@ public class TerminalImagesResource {
       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
       @Context SecurityContext security) {
     long terminalId = Callers.terminalId(security, id);
-    // The hot path: a known tag that matches answers without the database.
-    String known = strategies.knownEtag(terminalId, name);
-    if (known != null && AnswerJson.matches(ifNoneMatch, known)) {
-      return notModified(known);
+    // The hot path: the current answer is known in memory, so the database is not asked.
+    Representation known = strategies.known(terminalId, name);
+    if (known != null) {
+      return AnswerJson.matches(ifNoneMatch, known.etag())
+          ? notModified(known.etag())
+          : answer(known);
     }
     Representation current =
         strategies

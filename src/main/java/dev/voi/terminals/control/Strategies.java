@@ -14,21 +14,24 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The terminal's side of SPEC 6: reports of checksum lists and polls for the current answer.
  *
- * <p>Polls are the product's hottest path. The ETag of every terminal's current answer per image is
- * held in memory, so that a conditional poll that matches answers 304 without the database (the
+ * <p>Polls are the product's hottest path. Every terminal's current answer per image (its ETag and
+ * a reference to its bytes, which terminals in the same state share) is held in memory, so that a
+ * poll answers without the database: 304 when {@code If-None-Match} matches, else the bytes (the
  * token and the assignment come from {@link TerminalDirectory}, "seen" from {@link LastSeen}). The
- * tags are dropped the moment something that changes answers commits: a report (which replaces the
- * tag), a chain or policy change of the image, an assignment change, a deletion. A poll without a
- * usable tag reads its one assignment row, decides against the in-memory chain, and decides again
- * (and keeps the answer) when the row was decided against an older revision, so a publish, retire,
- * quarantine or policy change is in the very next poll's answer even while the re-decision of the
- * whole fleet is still under way.
+ * entries are dropped the moment something that changes answers commits: a report (which replaces
+ * the entry), a chain or policy change of the image, an assignment change, a deletion. A poll
+ * without an entry reads its one assignment row, decides against the in-memory chain, and decides
+ * again (and keeps the answer) when the row was decided against an older revision, so a publish,
+ * retire, quarantine or policy change is in the very next poll's answer even while the re-decision
+ * of the whole fleet is still under way.
  */
 @ApplicationScoped
 public class Strategies {
@@ -36,8 +39,8 @@ public class Strategies {
   /** Whose answer, for which image. */
   public record AnswerKey(long terminalId, String image) {}
 
-  /** A cached tag and the version of the row it came from: a later version wins. */
-  record CachedTag(long version, String etag) {}
+  /** The current answer and the version of the row it came from: a later version wins. */
+  record CachedAnswer(long version, Representation representation) {}
 
   @Inject TerminalDirectory directory;
   @Inject ChainSnapshots snapshots;
@@ -47,11 +50,20 @@ public class Strategies {
   @Inject VoiConfig config;
   @PersistenceContext EntityManager em;
 
-  private Invalidations.Cache<AnswerKey, CachedTag> tags;
+  private Invalidations.Cache<AnswerKey, CachedAnswer> answers;
+
+  /**
+   * Answer bytes by fingerprint. An answer's bytes are a function of its fingerprint (and of {@code
+   * voi.poll.seconds}, fixed for the process), so entries never go stale; terminals in the same
+   * state share one. Cleared when it grows past its bound.
+   */
+  private final Map<String, Representation> representations = new ConcurrentHashMap<>();
+
+  static final int MAX_REPRESENTATIONS = 10_000;
 
   @PostConstruct
   void init() {
-    tags = invalidations.newCache();
+    answers = invalidations.newCache();
   }
 
   /**
@@ -69,10 +81,13 @@ public class Strategies {
     throw notAssigned(image);
   }
 
-  /** The tag of the terminal's current answer when it is known without the database, or null. */
-  public String knownEtag(long terminalId, String image) {
-    CachedTag tag = tags.get(new AnswerKey(terminalId, image));
-    return tag == null ? null : tag.etag();
+  /**
+   * The terminal's current answer when it is known without the database, or null. Conditional polls
+   * that match answer 304 from it, others get its bytes.
+   */
+  public Representation known(long terminalId, String image) {
+    CachedAnswer answer = answers.get(new AnswerKey(terminalId, image));
+    return answer == null ? null : answer.representation();
   }
 
   /**
@@ -91,23 +106,24 @@ public class Strategies {
     if (!row.hasReport()) {
       return Optional.empty();
     }
-    StrategyAnswer answer = null;
-    long version = row.version();
     if (Objects.equals(row.answerRevision(), chain.revision())) {
-      answer = chain.answerFor(row.reportedNodes(), config.pollSeconds());
-      if (!answer.fingerprint().equals(row.answerHash())) {
-        answer = null;
+      // The stored answer is current: its bytes are likely known already (terminals in the same
+      // state get the same answer), so neither the list nor the decision is needed.
+      Representation known =
+          row.answerHash() == null ? null : representations.get(row.answerHash());
+      if (known != null) {
+        return Optional.of(remember(terminalId, image, known, row.version(), epoch));
+      }
+      StrategyAnswer answer = chain.answerFor(row.reportedNodes(), config.pollSeconds());
+      if (answer.fingerprint().equals(row.answerHash())) {
+        return Optional.of(remember(terminalId, image, answer, row.version(), epoch));
       }
     }
-    if (answer == null) {
-      AnswerKeeper.Kept kept =
-          keeper
-              .redecide(assignment.assignmentId(), chain, chain.cause())
-              .orElseThrow(() -> notAssigned(image));
-      answer = kept.answer();
-      version = kept.version();
-    }
-    return Optional.of(remember(terminalId, image, answer, version, epoch));
+    AnswerKeeper.Kept kept =
+        keeper
+            .redecide(assignment.assignmentId(), chain, chain.cause())
+            .orElseThrow(() -> notAssigned(image));
+    return Optional.of(remember(terminalId, image, kept.answer(), kept.version(), epoch));
   }
 
   /** Keeps a reported list and answers it. */
@@ -122,22 +138,35 @@ public class Strategies {
     return remember(terminalId, image, kept.answer(), kept.version(), epoch);
   }
 
-  /** After a chain or policy change of the image: no cached tag of it may answer 304 again. */
+  /** After a chain or policy change of the image: no answer held for it may be served again. */
   public void forgetImage(String image) {
-    tags.invalidateIf((key, tag) -> key.image().equals(image));
+    answers.invalidateIf((key, answer) -> key.image().equals(image));
   }
 
   /** After an assignment change or a deletion. */
   public void forgetTerminal(long terminalId) {
-    tags.invalidateIf((key, tag) -> key.terminalId() == terminalId);
+    answers.invalidateIf((key, answer) -> key.terminalId() == terminalId);
   }
 
   private Representation remember(
       long terminalId, String image, StrategyAnswer answer, long version, long epoch) {
-    Representation representation = AnswerJson.represent(answer);
-    tags.offer(
+    String fingerprint = answer.fingerprint();
+    Representation representation = representations.get(fingerprint);
+    if (representation == null) {
+      representation = AnswerJson.represent(answer);
+      if (representations.size() >= MAX_REPRESENTATIONS) {
+        representations.clear();
+      }
+      representations.put(fingerprint, representation);
+    }
+    return remember(terminalId, image, representation, version, epoch);
+  }
+
+  private Representation remember(
+      long terminalId, String image, Representation representation, long version, long epoch) {
+    answers.offer(
         new AnswerKey(terminalId, image),
-        new CachedTag(version, representation.etag()),
+        new CachedAnswer(version, representation),
         epoch,
         (held, offered) -> offered.version() >= held.version() ? offered : held);
     return representation;
