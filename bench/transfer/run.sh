@@ -16,10 +16,12 @@ nginx_port=18481
 token=bench-admin-token
 
 cleanup() {
-  pkill -f "payara-micro.jar .*--port $port" 2>/dev/null
-  [[ -n ${server_pid:-} ]] && wait "$server_pid" 2>/dev/null
+  local status=$?
+  set +e
   [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
-  true
+  pkill -f -- "payara-micro.jar.*--port $port" 2>/dev/null
+  [[ -n ${server_pid:-} ]] && wait "$server_pid" 2>/dev/null
+  exit "$status"
 }
 trap cleanup EXIT
 
@@ -87,8 +89,9 @@ echo "== heap while moving a ${heap_mib} MiB file" >&2
 make_base "$work/big.qcow2" "$heap_mib"
 sleep 2
 # Mark the idle heap with an explicit full GC ("System.gc()" in the GC log).
-java_pid=$(pgrep -f "payara-micro.jar .*--port $port" | head -n 1 || true)
-if [[ -n $java_pid ]]; then jcmd "$java_pid" GC.run > /dev/null || echo "jcmd failed" >&2; fi
+java_pid=$(pgrep -f -- "payara-micro.jar.*--port $port" | head -n 1 || true)
+if [[ -n $java_pid ]]; then jcmd "$java_pid" GC.run > /dev/null || echo "jcmd failed" >&2
+else echo "server JVM not found for jcmd" >&2; fi
 sleep 1
 curl -sf -o "$work/big.json" -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
   -T "$work/big.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=big"

@@ -47,6 +47,18 @@ public class VoiConfig {
   int downloadMaxConcurrent;
 
   @Inject
+  @ConfigProperty(name = "voi.audit.interval.minutes", defaultValue = "10")
+  long auditIntervalMinutes;
+
+  @Inject
+  @ConfigProperty(name = "voi.audit.stale.minutes", defaultValue = "1440")
+  long auditStaleMinutes;
+
+  @Inject
+  @ConfigProperty(name = "voi.audit.sweep.mbps", defaultValue = "0")
+  double auditSweepMbps;
+
+  @Inject
   @ConfigProperty(name = "voi.history.retention.days", defaultValue = "90")
   int historyRetentionDays;
 
@@ -79,6 +91,21 @@ public class VoiConfig {
   /** Downloads above this many at once answer 503; 0 means no limit. */
   public int downloadMaxConcurrent() {
     return downloadMaxConcurrent;
+  }
+
+  /** Minutes between two scheduled audits; 0 or less turns the timer off. */
+  public long auditIntervalMinutes() {
+    return auditIntervalMinutes;
+  }
+
+  /** Terminals not seen for this many minutes are listed as stale by an audit. */
+  public long auditStaleMinutes() {
+    return auditStaleMinutes;
+  }
+
+  /** How fast the integrity sweep may read, in MB/s (10^6 bytes); 0 means no limit. */
+  public double auditSweepMbps() {
+    return auditSweepMbps;
   }
 
   /**

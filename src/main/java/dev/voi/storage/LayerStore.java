@@ -8,13 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.logging.Logger;
 
@@ -111,6 +114,27 @@ public final class LayerStore {
       forceDirectory(intent.target().getParent());
     }
     Files.deleteIfExists(intent.intentFile());
+  }
+
+  /**
+   * The final paths of publishes under way: renamed into place (or about to be) while their row is
+   * not committed yet. A scan for files without a row must not count them.
+   */
+  public Set<Path> placementsInProgress() throws IOException {
+    Set<Path> targets = new HashSet<>();
+    if (!Files.isDirectory(tempDir())) {
+      return targets;
+    }
+    try (DirectoryStream<Path> intents = Files.newDirectoryStream(tempDir(), "*" + INTENT_SUFFIX)) {
+      for (Path intent : intents) {
+        try {
+          targets.add(Path.of(Files.readString(intent, StandardCharsets.UTF_8).trim()).normalize());
+        } catch (NoSuchFileException settled) {
+          // the publish ended while we looked
+        }
+      }
+    }
+    return targets;
   }
 
   /**

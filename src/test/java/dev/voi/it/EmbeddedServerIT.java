@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddedServerIT {
 
-  static final Duration START = Duration.ofMinutes(3);
+  static final Duration START = Duration.ofMinutes(8);
 
   /** Streams the start of a large upload, then kills the JVM with the upload half-way. */
   private static void killedHalfWayThroughAnUpload(ServerProcess server, String token, Path dataDir)
@@ -95,6 +95,18 @@ class EmbeddedServerIT {
           .then()
           .statusCode(200)
           .body("serverUuid", equalTo(uuid));
+      killedHalfWayThroughAnUpload(again, token, dataDir);
+    }
+
+    try (ServerProcess afterCrash = ServerProcess.start(work, Map.of())) {
+      assertThat(afterCrash.awaitStarted(START)).as(afterCrash.output()).isTrue();
+      assertThat(listing(dataDir.resolve("tmp"))).as("the start repaired the crash").isEmpty();
+      assertThat(dataDir.resolve("images/crash")).doesNotExist();
+      given()
+          .header("Authorization", "Bearer " + token)
+          .get(afterCrash.baseUrl() + "/api/v1/images/crash")
+          .then()
+          .statusCode(404);
     }
 
     new DataDirectoryMarker(dataDir).write(UUID.randomUUID());

@@ -12,6 +12,8 @@ import dev.voi.qcow2.Qcow2FormatException;
 import dev.voi.qcow2.Qcow2Header;
 import dev.voi.server.control.ServerIdentity;
 import dev.voi.storage.LayerStore;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -21,11 +23,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,10 +48,33 @@ public class Publisher {
   /** Enough of the file to judge its header: everything we accept ends before byte 3072. */
   private static final int HEADER_PREFIX = 64 * 1024;
 
+  /** Buffers in flight between the request thread and the digest worker of one upload. */
+  private static final int RING = 4;
+
   @Inject Lineage lineage;
   @Inject LayerStore store;
   @Inject ServerIdentity identity;
   @Inject VoiConfig config;
+
+  /** The digest workers of the uploads in progress: one thread each, idle threads expire. */
+  private ExecutorService digestWorkers;
+
+  @PostConstruct
+  void start() {
+    AtomicInteger count = new AtomicInteger();
+    digestWorkers =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread thread = new Thread(task, "voi-upload-digest-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  @PreDestroy
+  void stop() {
+    digestWorkers.shutdownNow();
+  }
 
   /** Refusals that need no body: checked before a single byte of it is read. */
   public Lineage.Target precheck(Upload upload) throws IOException {
@@ -192,20 +218,26 @@ public class Publisher {
 
   /**
    * Streams the body into {@code temp}, digesting it on the way and judging the qcow2 header as
-   * soon as enough of it has arrived; a refused header stops the transfer at once.
+   * soon as enough of it has arrived; a refused header stops the transfer at once. The request
+   * thread reads and writes; the digest runs on a second thread ({@link ContentDigester}) over a
+   * small ring of buffers, so that SHA-256 does not add to the time on the wire.
    */
   private Checksum receive(InputStream body, Path temp, Upload upload, String backingName)
       throws IOException {
-    MessageDigest digest = sha256();
     long max = config.uploadMaxBytes().orElse(Long.MAX_VALUE);
-    byte[] buffer = new byte[BUFFER];
     byte[] prefix = new byte[HEADER_PREFIX];
     int prefixLength = 0;
     boolean headerJudged = false;
     long total = 0;
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      int read;
-      while ((read = readBody(body, buffer, headerJudged)) != -1) {
+    try (ContentDigester digester = new ContentDigester(digestWorkers, RING, BUFFER);
+        FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      while (true) {
+        byte[] buffer = digester.take();
+        int read = readBody(body, buffer, headerJudged);
+        if (read == -1) {
+          digester.giveBack(buffer);
+          break;
+        }
         total += read;
         if (total > max) {
           throw tooLarge(max);
@@ -216,22 +248,22 @@ public class Publisher {
           prefixLength += copy;
           headerJudged = judgeHeader(prefix, prefixLength, -1, upload, backingName);
         }
-        digest.update(buffer, 0, read);
         ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
         while (chunk.hasRemaining()) {
           writeOrReport(out, chunk);
         }
+        digester.digest(buffer, read);
       }
       if (!headerJudged) {
         judgeHeader(prefix, prefixLength, total, upload, backingName);
       }
+      if (upload.contentLength() >= 0 && total != upload.contentLength()) {
+        throw ProblemException.badRequest(
+            "the body ended after " + total + " of " + upload.contentLength() + " bytes");
+      }
       out.force(true);
+      return digester.finish();
     }
-    if (upload.contentLength() >= 0 && total != upload.contentLength()) {
-      throw ProblemException.badRequest(
-          "the body ended after " + total + " of " + upload.contentLength() + " bytes");
-    }
-    return Checksum.ofBytes(digest.digest());
   }
 
   /**
@@ -354,13 +386,5 @@ public class Publisher {
             ? "the upload declares " + needed + " bytes, more than the data directory has free"
             : "the data directory ran out of room during the upload",
         Map.of());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

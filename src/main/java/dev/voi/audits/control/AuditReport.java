@@ -1,0 +1,24 @@
+package dev.voi.audits.control;
+
+import dev.voi.audits.entity.Finding;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a finished run found, written to its row in one transaction.
+ *
+ * @param findings the sweep's findings, then the orphans
+ */
+public record AuditReport(
+    int layersChecked,
+    long bytesChecked,
+    List<Finding> findings,
+    FleetDecisions.Redecision redecision,
+    FleetDecisions.StaleTerminals stale) {
+
+  public AuditReport {
+    findings = List.copyOf(findings);
+    Objects.requireNonNull(redecision, "redecision");
+    Objects.requireNonNull(stale, "stale");
+  }
+}
