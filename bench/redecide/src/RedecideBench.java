@@ -4,6 +4,7 @@ import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.chain.ServerLayer;
 import dev.voi.terminals.control.ChainSnapshot;
+import dev.voi.terminals.control.FleetRun;
 import dev.voi.terminals.control.FleetSql;
 import dev.voi.terminals.entity.ReportedNodes;
 import java.lang.reflect.Proxy;
@@ -79,65 +80,120 @@ public class RedecideBench {
             lists.size(), (System.nanoTime() - start) / 1e6, sink);
       }
     }
-    for (String pass : List.of("first (every stored answer stale)", "second (nothing to write)")) {
-      statements.set(0);
-      batchedRows.set(0);
-      try (Connection raw = DriverManager.getConnection(url)) {
-        Connection c = counting(raw);
-        long start = System.nanoTime();
-        long after = 0;
-        long read = 0;
-        long written = 0;
-        long changed = 0;
-        long transactions = 0;
-        Map<Long, String> images;
-        c.setAutoCommit(false);
-        images = FleetSql.reportedImages(c);
-        c.commit();
-        transactions++;
-        while (true) {
-          FleetSql.Batch b =
-              FleetSql.redecideBatch(
-                  c,
-                  id -> chains.getOrDefault(id, Optional.empty()),
-                  "audit 1",
-                  after,
-                  batch,
-                  Instant.now(),
-                  60);
-          c.commit();
-          transactions++;
-          if (b.read() == 0) {
-            break;
-          }
-          after = b.lastId();
-          read += b.read();
-          written += b.written();
-          changed += b.changed().size();
+    for (int workers : new int[] {1, 2}) {
+      for (String pass :
+          List.of("first (every stored answer stale)", "second (nothing to write)")) {
+        if (pass.startsWith("first")) {
+          resetAnswers(url);
         }
-        var counts = FleetSql.counts(c, changed, List.of());
-        var stale = FleetSql.stale(c, Instant.now().minusSeconds(3600), 100);
-        c.commit();
-        transactions++;
-        double ms = (System.nanoTime() - start) / 1e6;
-        System.out.printf(
-            "%s: %d terminals, images %d, read %d, written %d, strategy/reason changed %d,"
-                + " decisions counted %d %s, stale %d; %.0f ms; %d statements sent (%d rows in"
-                + " JDBC batches), %d transactions%n",
-            pass,
-            terminals,
-            images.size(),
-            read,
-            written,
-            changed,
-            counts.decisions(),
-            counts.byStrategy(),
-            stale.total(),
-            ms,
-            statements.get(),
-            batchedRows.get(),
-            transactions);
+        statements.set(0);
+        batchedRows.set(0);
+        nanosByVerb.clear();
+        transactions.set(0);
+        List<Connection> opened = java.util.Collections.synchronizedList(new ArrayList<>());
+        ThreadLocal<Connection> connections =
+            ThreadLocal.withInitial(
+                () -> {
+                  try {
+                    Connection raw = DriverManager.getConnection(url);
+                    raw.setAutoCommit(false);
+                    opened.add(raw);
+                    return counting(raw);
+                  } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, workers - 1));
+        try {
+          Connection c = connections.get();
+          long start = System.nanoTime();
+          Map<Long, String> images = FleetSql.reportedImages(c);
+          List<Long> starts = FleetSql.rangeStarts(c, null, batch);
+          commit(c);
+          FleetRun run =
+              FleetRun.run(
+                  starts,
+                  batch,
+                  workers,
+                  pool,
+                  (after, before, limit) -> {
+                    Connection w = connections.get();
+                    try {
+                      FleetSql.Batch b =
+                          FleetSql.redecideBatch(
+                              w,
+                              id -> chains.getOrDefault(id, Optional.empty()),
+                              "audit 1",
+                              null,
+                              after,
+                              before,
+                              limit,
+                              Instant.now(),
+                              60);
+                      commit(w);
+                      return b;
+                    } catch (SQLException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  },
+                  100);
+          var counts = FleetSql.counts(c, run.changed(), List.of());
+          var stale = FleetSql.stale(c, Instant.now().minusSeconds(3600), 100);
+          commit(c);
+          double ms = (System.nanoTime() - start) / 1e6;
+          System.out.printf(
+              "%d worker(s), %s: %d terminals, images %d, ranges %d, read %d, written %d,"
+                  + " strategy/reason changed %d, decisions counted %d %s, stale %d; %.0f ms;"
+                  + " %d statements sent (%d rows in JDBC batches), %d transactions%n",
+              workers,
+              pass,
+              terminals,
+              images.size(),
+              starts.size(),
+              run.read(),
+              run.written(),
+              run.changed(),
+              counts.decisions(),
+              counts.byStrategy(),
+              stale.total(),
+              ms,
+              statements.get(),
+              batchedRows.get(),
+              transactions.get());
+          System.out.printf(
+              "  time in statements by verb (summed over workers, ms): %s%n",
+              nanosByVerb.entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue().get() / 1_000_000)
+                  .sorted()
+                  .toList());
+        } finally {
+          pool.shutdown();
+          for (Connection raw : opened) {
+            raw.close();
+          }
+        }
       }
+    }
+  }
+
+  static final AtomicLong transactions = new AtomicLong();
+
+  static void commit(Connection c) throws SQLException {
+    c.commit();
+    transactions.incrementAndGet();
+  }
+
+  /** Makes every stored answer stale again (an older revision, a wrong hash): the worst case. */
+  static void resetAnswers(String url) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "UPDATE assignment SET strategy = 'STOP', reason = 'UP_TO_DATE', answer_hash = 'old',"
+              + " answer_revision = 1, version = 0");
+      s.execute("TRUNCATE answer_change");
+      s.execute("VACUUM ANALYZE assignment");
+      s.execute("VACUUM ANALYZE answer_change");
     }
   }
 
@@ -222,25 +278,39 @@ public class RedecideBench {
             (proxy, method, args) -> {
               Object result = invoke(raw, method, args);
               if (result instanceof PreparedStatement ps) {
-                return countingStatement(ps);
+                return countingStatement(ps, String.valueOf(args[0]).trim().split("\\s+")[0]);
               }
               return result;
             });
   }
 
-  static PreparedStatement countingStatement(PreparedStatement ps) {
+  static final Map<String, AtomicLong> nanosByVerb = new java.util.concurrent.ConcurrentHashMap<>();
+
+  static PreparedStatement countingStatement(PreparedStatement ps, String verb) {
     return (PreparedStatement)
         Proxy.newProxyInstance(
             RedecideBench.class.getClassLoader(),
             new Class<?>[] {PreparedStatement.class},
             (proxy, method, args) -> {
+              boolean timed = false;
               switch (method.getName()) {
-                case "executeQuery", "executeUpdate", "execute" -> statements.incrementAndGet();
-                case "executeBatch" -> statements.incrementAndGet();
+                case "executeQuery", "executeUpdate", "execute", "executeBatch" -> {
+                  statements.incrementAndGet();
+                  timed = true;
+                }
                 case "addBatch" -> batchedRows.incrementAndGet();
                 default -> {}
               }
-              return invoke(ps, method, args);
+              long start = System.nanoTime();
+              try {
+                return invoke(ps, method, args);
+              } finally {
+                if (timed) {
+                  nanosByVerb
+                      .computeIfAbsent(verb, v -> new AtomicLong())
+                      .addAndGet(System.nanoTime() - start);
+                }
+              }
             });
   }
 

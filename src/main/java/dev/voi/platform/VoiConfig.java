@@ -62,6 +62,10 @@ public class VoiConfig {
   @ConfigProperty(name = "voi.history.retention.days", defaultValue = "90")
   int historyRetentionDays;
 
+  @Inject
+  @ConfigProperty(name = "voi.redecide.workers", defaultValue = "0")
+  int redecideWorkers;
+
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
@@ -114,6 +118,14 @@ public class VoiConfig {
    */
   public int historyRetentionDays() {
     return historyRetentionDays;
+  }
+
+  /**
+   * How many batches of a re-decision (an audit's or a chain change's) run at once, each on a
+   * database connection of its own; 0 or less means one per processor.
+   */
+  public int redecideWorkers() {
+    return redecideWorkers > 0 ? redecideWorkers : Runtime.getRuntime().availableProcessors();
   }
 
   public Optional<String> adminToken() {

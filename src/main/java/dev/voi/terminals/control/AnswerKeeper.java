@@ -28,9 +28,6 @@ public class AnswerKeeper {
   /** An answer and the row version it was stored at (later versions supersede it in caches). */
   public record Kept(StrategyAnswer answer, long version) {}
 
-  /** One batch of re-decisions: how many, and the last assignment id (-1 for none). */
-  public record Batch(int decided, long lastId) {}
-
   @PersistenceContext EntityManager em;
   @Inject VoiConfig config;
   @Inject Clock clock;
@@ -60,29 +57,6 @@ public class AnswerKeeper {
       return Optional.empty();
     }
     return Optional.of(decideNow(assignment, chain, trigger));
-  }
-
-  /**
-   * Decides again for up to {@code limit} assignments of the image whose answers are of another
-   * revision than {@code chain}'s, in id order after {@code after}.
-   *
-   * @return how many were decided and the last id done (-1 when there was none left)
-   */
-  public Batch redecideBatch(ChainSnapshot chain, String trigger, long after, int limit) {
-    List<Assignment> stale =
-        em.createNamedQuery(Assignment.STALE_OF_IMAGE, Assignment.class)
-            .setParameter("image", chain.imageId())
-            .setParameter("revision", chain.revision())
-            .setParameter("after", after)
-            .setMaxResults(limit)
-            .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-            .getResultList();
-    long last = -1;
-    for (Assignment assignment : stale) {
-      decide(assignment, chain, trigger);
-      last = assignment.id();
-    }
-    return new Batch(stale.size(), last);
   }
 
   /** Decides and writes at once: the row's new version is what the caller caches. */

@@ -2,18 +2,17 @@ package dev.voi.terminals.control;
 
 import dev.voi.audits.control.FleetDecisions;
 import dev.voi.platform.VoiConfig;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.logging.Logger;
 
 /**
@@ -33,6 +32,7 @@ public class Fleet implements FleetDecisions {
   @Inject Strategies strategies;
   @Inject VoiConfig config;
   @Inject Clock clock;
+  @Resource ManagedExecutorService executor;
 
   @Override
   public Redecision redecideAll(String trigger, int changeLimit) {
@@ -41,55 +41,62 @@ public class Fleet implements FleetDecisions {
     for (Map.Entry<Long, String> image : images.entrySet()) {
       chains.put(image.getKey(), reader.read(image.getValue(), trigger));
     }
-    long after = 0;
-    long changed = 0;
-    long written = 0;
-    long lost = 0;
-    List<FleetSql.Changed> kept = new ArrayList<>();
-    Set<Long> touched = new LinkedHashSet<>();
-    while (true) {
-      Instant now = clock.instant();
-      FleetSql.Batch batch =
-          batches.redecide(
-              id -> chains.computeIfAbsent(id, unknown -> Optional.empty()),
-              trigger,
-              after,
-              BATCH,
-              now,
-              config.pollSeconds());
-      if (batch.read() == 0) {
-        break;
-      }
-      after = batch.lastId();
-      written += batch.written();
-      lost += batch.lost();
-      changed += batch.changed().size();
-      for (FleetSql.Changed change : batch.changed()) {
-        touched.add(change.imageId());
-      }
-      kept.addAll(batch.changed());
-      kept.sort(Comparator.comparingLong(FleetSql.Changed::terminalId));
-      if (kept.size() > changeLimit) {
-        kept.subList(changeLimit, kept.size()).clear();
-      }
-    }
-    for (long imageId : touched) {
+    FleetRun run =
+        run(
+            null,
+            id -> chains.computeIfAbsent(id, unknown -> Optional.empty()),
+            trigger,
+            changeLimit);
+    for (long imageId : run.touched()) {
       strategies.forgetImage(images.get(imageId));
     }
-    long writtenRows = written;
-    long lostRows = lost;
-    long changedRows = changed;
     LOG.info(
         () ->
             trigger
                 + ": re-decided the fleet, "
-                + writtenRows
+                + run.written()
                 + " answers written, "
-                + changedRows
+                + run.changed()
                 + " changed, "
-                + lostRows
+                + run.lost()
                 + " left to newer writes");
-    return batches.counts(changed, kept, images);
+    return batches.counts(run.changed(), run.kept(), images);
+  }
+
+  /**
+   * Brings every stored answer of one image up to {@code chain} (after a publish, a retire, a
+   * policy change or a quarantine), with the same set-based batches as an audit.
+   *
+   * @return how many answers were written
+   */
+  public long redecideImage(ChainSnapshot chain, String trigger) {
+    return run(
+            chain.imageId(),
+            id -> id == chain.imageId() ? Optional.of(chain) : Optional.empty(),
+            trigger,
+            0)
+        .written();
+  }
+
+  private FleetRun run(
+      Long imageId, LongFunction<Optional<ChainSnapshot>> chains, String trigger, int changeLimit) {
+    List<Long> starts = batches.rangeStarts(imageId, BATCH);
+    return FleetRun.run(
+        starts,
+        BATCH,
+        config.redecideWorkers(),
+        executor,
+        (after, before, limit) ->
+            batches.redecide(
+                chains,
+                trigger,
+                imageId,
+                after,
+                before,
+                limit,
+                clock.instant(),
+                config.pollSeconds()),
+        changeLimit);
   }
 
   @Override

@@ -24,10 +24,19 @@ public class FleetBatches {
     return em.unwrap(Session.class).doReturningWork(FleetSql::reportedImages);
   }
 
+  /** {@link FleetSql#rangeStarts}. */
+  public List<Long> rangeStarts(Long imageId, int size) {
+    return em.unwrap(Session.class)
+        .doReturningWork(connection -> FleetSql.rangeStarts(connection, imageId, size));
+  }
+
+  /** {@link FleetSql#redecideBatch}, in a transaction of its own. */
   public FleetSql.Batch redecide(
       LongFunction<Optional<ChainSnapshot>> chains,
       String trigger,
+      Long imageId,
       long after,
+      long before,
       int limit,
       Instant now,
       int pollSeconds) {
@@ -35,7 +44,7 @@ public class FleetBatches {
         .doReturningWork(
             connection ->
                 FleetSql.redecideBatch(
-                    connection, chains, trigger, after, limit, now, pollSeconds));
+                    connection, chains, trigger, imageId, after, before, limit, now, pollSeconds));
   }
 
   /** The counts of every stored answer, and the changes named. */

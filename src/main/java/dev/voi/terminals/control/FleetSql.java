@@ -44,7 +44,13 @@ public final class FleetSql {
   private static final String SELECT =
       "SELECT id, terminal_id, image_id, reported_nodes, reported_layers, strategy, reason,"
           + " answer_hash, answer_revision, version FROM assignment"
-          + " WHERE reported_nodes IS NOT NULL AND id > ? ORDER BY id LIMIT ?";
+          + " WHERE reported_nodes IS NOT NULL AND id > ? AND id < ?%s ORDER BY id LIMIT ?";
+
+  private static final String RANGES =
+      "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM assignment"
+          + " WHERE reported_nodes IS NOT NULL%s) numbered WHERE MOD(n - 1, ?) = 0 ORDER BY id";
+
+  private static final String OF_IMAGE = " AND image_id = ?";
 
   private static final String UPDATE =
       "UPDATE assignment SET strategy = ?, reason = ?, policy = ?, move_count = ?,"
@@ -93,7 +99,37 @@ public final class FleetSql {
   private FleetSql() {}
 
   /**
-   * Re-decides the next {@code limit} reported assignments after id {@code after}.
+   * Splits the reported assignments (of one image, or of all when {@code imageId} is null) into
+   * ranges of {@code size} rows, in one statement.
+   *
+   * @return the first assignment id of each range, ascending: range i holds the ids from start i up
+   *     to, not including, start i+1; the last one is open-ended
+   */
+  public static List<Long> rangeStarts(Connection connection, Long imageId, int size)
+      throws SQLException {
+    if (size < 1) {
+      throw new IllegalArgumentException("a range holds at least one row, got " + size);
+    }
+    List<Long> starts = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(String.format(RANGES, imageId == null ? "" : OF_IMAGE))) {
+      int index = 1;
+      if (imageId != null) {
+        select.setLong(index++, imageId);
+      }
+      select.setInt(index, size);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          starts.add(rs.getLong(1));
+        }
+      }
+    }
+    return starts;
+  }
+
+  /**
+   * Re-decides the next {@code limit} reported assignments with ids after {@code after} and below
+   * {@code before} (of one image, or of all when {@code imageId} is null).
    *
    * @param chains the current chain of an image by id, empty for an image that is gone
    */
@@ -101,7 +137,9 @@ public final class FleetSql {
       Connection connection,
       LongFunction<Optional<ChainSnapshot>> chains,
       String trigger,
+      Long imageId,
       long after,
+      long before,
       int limit,
       Instant now,
       int pollSeconds)
@@ -112,9 +150,15 @@ public final class FleetSql {
     int read = 0;
     long last = after;
     List<Row> toWrite = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement(SELECT)) {
-      select.setLong(1, after);
-      select.setInt(2, limit);
+    try (PreparedStatement select =
+        connection.prepareStatement(String.format(SELECT, imageId == null ? "" : OF_IMAGE))) {
+      int index = 1;
+      select.setLong(index++, after);
+      select.setLong(index++, before);
+      if (imageId != null) {
+        select.setLong(index++, imageId);
+      }
+      select.setInt(index, limit);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           read++;

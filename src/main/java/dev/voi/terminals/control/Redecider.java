@@ -25,11 +25,10 @@ import java.util.logging.Logger;
 public class Redecider {
 
   private static final Logger LOG = Logger.getLogger(Redecider.class.getName());
-  static final int BATCH = 200;
 
   @Inject ChainSnapshots snapshots;
   @Inject Strategies strategies;
-  @Inject AnswerKeeper keeper;
+  @Inject Fleet fleet;
 
   @Resource ManagedExecutorService executor;
 
@@ -69,22 +68,19 @@ public class Redecider {
    *
    * @return how many answers were decided again
    */
-  public int redecideAll(String image, String trigger) {
-    int done = 0;
+  public long redecideAll(String image, String trigger) {
     try {
       Optional<ChainSnapshot> chain = snapshots.get(image);
       if (chain.isEmpty()) {
         return 0;
       }
-      AnswerKeeper.Batch batch = keeper.redecideBatch(chain.get(), trigger, 0, BATCH);
-      while (batch.decided() > 0) {
-        done += batch.decided();
-        batch = keeper.redecideBatch(chain.get(), trigger, batch.lastId(), BATCH);
-      }
+      long written = fleet.redecideImage(chain.get(), trigger);
+      strategies.forgetImage(image);
+      return written;
     } catch (RuntimeException e) {
       // The polls still decide for themselves; the next change or audit tries again.
       LOG.log(Level.WARNING, "Re-deciding the terminals of " + image + " failed", e);
+      return 0;
     }
-    return done;
   }
 }

@@ -32,18 +32,12 @@ import java.util.List;
     name = Assignment.BY_TERMINAL_AND_IMAGE,
     query = "SELECT a FROM Assignment a WHERE a.terminalId = :terminal AND a.imageId = :image")
 @NamedQuery(
-    name = Assignment.STALE_OF_IMAGE,
-    query =
-        "SELECT a FROM Assignment a WHERE a.imageId = :image AND a.reportedNodes IS NOT NULL"
-            + " AND a.answerRevision <> :revision AND a.id > :after ORDER BY a.id")
-@NamedQuery(
     name = Assignment.DELETE_OF_TERMINAL,
     query = "DELETE FROM Assignment a WHERE a.terminalId = :terminal")
 public class Assignment {
 
   public static final String OF_TERMINAL = "Assignment.ofTerminal";
   public static final String BY_TERMINAL_AND_IMAGE = "Assignment.byTerminalAndImage";
-  public static final String STALE_OF_IMAGE = "Assignment.staleOfImage";
   public static final String DELETE_OF_TERMINAL = "Assignment.deleteOfTerminal";
 
   @Id

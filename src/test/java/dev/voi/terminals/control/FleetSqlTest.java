@@ -91,13 +91,30 @@ class FleetSqlTest {
       c.commit();
 
       FleetSql.Batch first =
-          FleetSql.redecideBatch(c, id -> Optional.of(snapshot), "audit 42", 0, 2, NOW, 60);
+          FleetSql.redecideBatch(
+              c, id -> Optional.of(snapshot), "audit 42", null, 0, Long.MAX_VALUE, 2, NOW, 60);
       FleetSql.Batch second =
           FleetSql.redecideBatch(
-              c, id -> Optional.of(snapshot), "audit 42", first.lastId(), 2, NOW, 60);
+              c,
+              id -> Optional.of(snapshot),
+              "audit 42",
+              null,
+              first.lastId(),
+              Long.MAX_VALUE,
+              2,
+              NOW,
+              60);
       FleetSql.Batch none =
           FleetSql.redecideBatch(
-              c, id -> Optional.of(snapshot), "audit 42", second.lastId(), 2, NOW, 60);
+              c,
+              id -> Optional.of(snapshot),
+              "audit 42",
+              null,
+              second.lastId(),
+              Long.MAX_VALUE,
+              2,
+              NOW,
+              60);
       c.commit();
 
       assertThat(first.read() + second.read()).isEqualTo(3);
@@ -121,6 +138,26 @@ class FleetSqlTest {
                   "SELECT terminal_id, triggered_by, strategy, reason, image_revision"
                       + " FROM answer_change"))
           .isEqualTo("1 audit 42 FULL NO_LOCAL_CHAIN 5");
+
+      // Ranges for parallel workers: every size-th reported row starts one; bounds are exclusive.
+      assertThat(FleetSql.rangeStarts(c, null, 2)).containsExactly(1L, 3L);
+      assertThat(FleetSql.rangeStarts(c, 7L, 1)).containsExactly(1L, 2L, 3L);
+      assertThat(FleetSql.rangeStarts(c, 8L, 2)).isEmpty();
+      FleetSql.Batch bounded =
+          FleetSql.redecideBatch(
+              c, id -> Optional.of(snapshot), "audit 43", null, 1, 3, 10, NOW, 60);
+      assertThat(bounded.read()).isEqualTo(1);
+      assertThat(bounded.lastId()).isEqualTo(2);
+      FleetSql.Batch otherImage =
+          FleetSql.redecideBatch(
+              c, id -> Optional.of(snapshot), "audit 43", 8L, 0, Long.MAX_VALUE, 10, NOW, 60);
+      assertThat(otherImage.read()).isZero();
+      FleetSql.Batch thisImage =
+          FleetSql.redecideBatch(
+              c, id -> Optional.of(snapshot), "audit 43", 7L, 0, Long.MAX_VALUE, 10, NOW, 60);
+      assertThat(thisImage.read()).isEqualTo(3);
+      assertThat(thisImage.written()).isZero(); // every answer is already this chain's
+      c.commit();
 
       FleetDecisions.Redecision counts = FleetSql.counts(c, 1, List.of());
       assertThat(counts.decisions()).isEqualTo(3);
