@@ -6,6 +6,7 @@ import dev.voi.images.control.DownloadGate;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Layer;
 import dev.voi.platform.Caller;
+import dev.voi.platform.DirectOutput;
 import dev.voi.platform.ImageAccess;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.ProblemException;
@@ -13,6 +14,7 @@ import dev.voi.storage.LayerStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
@@ -26,11 +28,13 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -45,6 +49,13 @@ public class LayerContentResource {
   // Below half a G1 region (1 MiB with small heaps): no humongous allocation per request.
   private static final int BUFFER = 256 * 1024;
 
+  // Downloads send this much through the JAX-RS stream before going direct (its buffer is 8 KiB).
+  private static final int HEAD = 64 * 1024;
+
+  // Downloads map the file a GiB at a time and hand the transport 8 MiB slices of it.
+  private static final long MAPPING = 1L << 30;
+  private static final int SLICE = 8 * 1024 * 1024;
+
   @Inject Lineage lineage;
   @Inject LayerStore store;
   @Inject DownloadGate gate;
@@ -58,8 +69,14 @@ public class LayerContentResource {
       @HeaderParam("Range") String range,
       @HeaderParam("If-Range") String ifRange,
       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
-      @Context SecurityContext security) {
-    return answer(name, checksum, range, ifRange, ifNoneMatch, security, true);
+      @Context SecurityContext security,
+      @Context HttpServletRequest servletRequest) {
+    Response response = answer(name, checksum, range, ifRange, ifNoneMatch, security, true);
+    if (response.getEntity() instanceof Download download) {
+      download.direct =
+          DirectOutput.of(servletRequest.getAttribute(DirectOutput.RESPONSE_ATTRIBUTE));
+    }
+    return response;
   }
 
   @HEAD
@@ -159,13 +176,62 @@ public class LayerContentResource {
   }
 
   private StreamingOutput stream(java.nio.file.Path file, ByteRange range) {
-    return out -> {
+    return new Download(file, range);
+  }
+
+  /**
+   * The body of a download: memory-mapped windows of the file handed to the container's transport
+   * where it takes them ({@link DirectOutput}), else a copy through the servlet stream.
+   */
+  private final class Download implements StreamingOutput {
+    private final java.nio.file.Path file;
+    private final ByteRange range;
+    Optional<DirectOutput> direct = Optional.empty();
+
+    Download(java.nio.file.Path file, ByteRange range) {
+      this.file = file;
+      this.range = range;
+    }
+
+    @Override
+    public void write(OutputStream out) throws IOException {
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-        copy(channel, range, out);
+        if (direct.isPresent() && range.length() > HEAD) {
+          // The first bytes go through JAX-RS, which sends the status and headers with them
+          // (it commits the response only once more than its own buffer was written); the
+          // rest goes straight to the container's transport.
+          ByteRange head = new ByteRange(range.first(), range.first() + HEAD - 1);
+          copy(channel, head, out);
+          mapped(channel, new ByteRange(head.last() + 1, range.last()), direct.get());
+        } else {
+          copy(channel, range, out);
+        }
       } finally {
         gate.release();
       }
-    };
+    }
+  }
+
+  /**
+   * Hands the range to the transport in slices of one mapping per GiB of the immutable file:
+   * nothing is reused (the transport may keep slices queued after a write returns), nothing is on
+   * the heap, and a download holds a mapping per GiB at most, unmapped when collected.
+   */
+  static void mapped(FileChannel channel, ByteRange range, DirectOutput out) throws IOException {
+    long position = range.first();
+    long remaining = range.length();
+    if (channel.size() < position + remaining) {
+      throw new IOException("the layer file ends before byte " + (position + remaining));
+    }
+    while (remaining > 0) {
+      int mappedLength = (int) Math.min(MAPPING, remaining);
+      MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_ONLY, position, mappedLength);
+      for (int offset = 0; offset < mappedLength; offset += SLICE) {
+        out.write(mapping.slice(offset, Math.min(SLICE, mappedLength - offset)));
+      }
+      position += mappedLength;
+      remaining -= mappedLength;
+    }
   }
 
   static void copy(FileChannel channel, ByteRange range, OutputStream out) throws IOException {

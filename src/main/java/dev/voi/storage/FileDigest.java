@@ -1,0 +1,114 @@
+package dev.voi.storage;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import dev.voi.chain.Checksum;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The SHA-256 of a whole file read once front to back, bypassing the page cache where the file
+ * system allows ({@code O_DIRECT}), with the next block read on another thread while this one is
+ * digested: the pass over a just-written upload costs the slower of the disk and SHA-256, not their
+ * sum, and does not fill the page cache with a file nobody reads yet. Elsewhere it is {@link
+ * Checksum#sha256Of}.
+ */
+public final class FileDigest {
+
+  private static final Logger LOG = Logger.getLogger(FileDigest.class.getName());
+  static final int BLOCK = 4 * 1024 * 1024;
+
+  private FileDigest() {}
+
+  public static Checksum sha256(Path file, Executor executor) throws IOException {
+    return sha256(file, executor, true);
+  }
+
+  static Checksum sha256(Path file, Executor executor, boolean tryDirect) throws IOException {
+    if (!tryDirect) {
+      return Checksum.sha256Of(file);
+    }
+    FileChannel channel;
+    int alignment;
+    try {
+      alignment = Math.toIntExact(Files.getFileStore(file).getBlockSize());
+      if (alignment <= 0 || BLOCK % alignment != 0) {
+        return Checksum.sha256Of(file);
+      }
+      channel = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+      LOG.log(Level.FINE, "no O_DIRECT for " + file + "; reading through the page cache", e);
+      return Checksum.sha256Of(file);
+    }
+    try (channel) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      long size = channel.size();
+      ByteBuffer[] buffers = {aligned(alignment), aligned(alignment)};
+      CompletableFuture<ByteBuffer> next = read(channel, buffers[0], 0, size, executor);
+      for (long position = 0; position < size; ) {
+        ByteBuffer current = await(next);
+        position += current.remaining();
+        ByteBuffer spare = current == buffers[0] ? buffers[1] : buffers[0];
+        next =
+            position < size
+                ? read(channel, spare, position, size, executor)
+                : CompletableFuture.completedFuture(spare);
+        digest.update(current);
+      }
+      return Checksum.ofBytes(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ByteBuffer aligned(int alignment) {
+    return ByteBuffer.allocateDirect(BLOCK + alignment).alignedSlice(alignment).limit(BLOCK);
+  }
+
+  /** Reads the block at {@code position} (whole aligned blocks; the last one short). */
+  private static CompletableFuture<ByteBuffer> read(
+      FileChannel channel, ByteBuffer buffer, long position, long size, Executor executor) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long expected = Math.min(BLOCK, size - position);
+          buffer.clear();
+          try {
+            while (buffer.position() < expected) {
+              if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new IOException("the file ended at byte " + (position + buffer.position()));
+              }
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return buffer.flip().limit((int) expected);
+        },
+        executor);
+  }
+
+  private static ByteBuffer await(CompletableFuture<ByteBuffer> read) throws IOException {
+    try {
+      return read.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while digesting");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+}

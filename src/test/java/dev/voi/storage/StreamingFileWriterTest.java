@@ -1,0 +1,103 @@
+package dev.voi.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.voi.chain.Checksum;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Large-file writes and digests that bypass the page cache: the bytes on disk and the SHA-256 must
+ * be exactly those of the plain path, at every length around the block and staging sizes, with
+ * random chunk sizes, in both modes. Runs under {@code target/} (a disk file system, where O_DIRECT
+ * works on this project's machines), not in a tmpfs.
+ */
+class StreamingFileWriterTest {
+
+  private static final int MIB = 1024 * 1024;
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      ints = {
+        0,
+        1,
+        511,
+        4095,
+        4096,
+        4097,
+        4 * MIB - 1,
+        4 * MIB,
+        4 * MIB + 1,
+        8 * MIB + 4096,
+        9 * MIB + 123
+      })
+  void writesAndDigestsExactlyTheBytesGiven(int length) throws IOException {
+    byte[] content = new byte[length];
+    new Random(length).nextBytes(content);
+    Checksum expected = Checksum.sha256(content);
+    for (boolean direct : new boolean[] {true, false}) {
+      Path file = newFile();
+      Random chunks = new Random(31L * length + (direct ? 1 : 0));
+      try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, direct)) {
+        if (direct) {
+          assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
+        } else {
+          assertThat(writer.direct()).isFalse();
+        }
+        for (int offset = 0; offset < length; ) {
+          int n = Math.min(length - offset, 1 + chunks.nextInt(chunks.nextBoolean() ? 300 : MIB));
+          writer.write(content, offset, n);
+          offset += n;
+        }
+        writer.finish();
+        assertThat(writer.position()).isEqualTo(length);
+      }
+      assertThat(Files.size(file)).isEqualTo(length);
+      assertThat(Files.readAllBytes(file)).isEqualTo(content);
+      assertThat(FileDigest.sha256(file, executor, direct)).isEqualTo(expected);
+      assertThat(FileDigest.sha256(file, executor)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void refusesAFileThatIsNotEmpty() throws IOException {
+    Path file = newFile();
+    Files.write(file, new byte[] {1});
+    assertThatThrownBy(() -> StreamingFileWriter.open(file, executor))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not empty");
+  }
+
+  @Test
+  void aFailedWriteBehindSurfacesAtTheNextCall() throws IOException {
+    Path file = newFile();
+    byte[] block = new byte[StreamingFileWriter.STAGING];
+    StreamingFileWriter writer = StreamingFileWriter.open(file, executor, true);
+    assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
+    writer.close(); // the channel is gone: the write behind of the first full buffer fails
+    writer.write(block, 0, block.length);
+    assertThatThrownBy(writer::finish).isInstanceOf(IOException.class);
+  }
+
+  private static Path newFile() throws IOException {
+    Path dir = Path.of("target", "streaming-file-writer-test");
+    Files.createDirectories(dir);
+    return Files.createTempFile(dir, "upload-", ".part");
+  }
+}
