@@ -13,7 +13,6 @@ host="${PGHOST:-127.0.0.1}"
 pg="$(find ~/.m2/repository/org/postgresql/postgresql -name 'postgresql-*.jar' | sort | tail -1)"
 psql -q -h "$host" -U postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 for m in db/migrations/V*.sql; do psql -q -h "$host" -U postgres -d "$db" -v ON_ERROR_STOP=1 -f "$m"; done
-[ -z "${BENCH_EXTRA_SQL:-}" ] || psql -q -h "$host" -U postgres -d "$db" -v ON_ERROR_STOP=1 -c "$BENCH_EXTRA_SQL"
 out="$root/target/bench-redecide"
 rm -rf "$out" && mkdir -p "$out/classes"
 javac -Xlint:all -d "$out/classes" -cp "target/classes:$pg" bench/redecide/src/RedecideBench.java

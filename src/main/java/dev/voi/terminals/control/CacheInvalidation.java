@@ -7,7 +7,8 @@ import jakarta.inject.Inject;
 
 /**
  * Drops what the caches hold about a terminal once a change of it commits: a rotated-out or deleted
- * terminal's token answers 401 from the next request on, an unassigned image 403.
+ * terminal's token answers 401 from the next request on, an unassigned image 403. Changes made by
+ * another instance arrive through {@link RemoteTerminalChanges}.
  */
 @ApplicationScoped
 public class CacheInvalidation {
@@ -18,6 +19,11 @@ public class CacheInvalidation {
 
   void onTerminalChanged(
       @Observes(during = TransactionPhase.AFTER_SUCCESS) TerminalChanged change) {
+    apply(change);
+  }
+
+  /** Drops what the caches hold about the terminal (a change here or on another instance). */
+  public void apply(TerminalChanged change) {
     long id = change.terminalId();
     switch (change.kind()) {
       case TOKEN -> directory.forgetTokens(id);

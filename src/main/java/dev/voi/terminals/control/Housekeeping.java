@@ -21,9 +21,9 @@ import java.util.logging.Logger;
 
 /**
  * Every five seconds: writes the "last seen" moments gathered in memory in one batch, notices image
- * changes made by another server instance on the same database (their events do not reach this
- * one), and prunes history older than {@code voi.history.retention.days}. Each duty in its own
- * transaction; one failing does not stop the others.
+ * and terminal changes made by another server instance on the same database (their events do not
+ * reach this one), and prunes history older than {@code voi.history.retention.days}. Each duty in
+ * its own transaction; one failing does not stop the others.
  */
 @Singleton
 @Startup
@@ -39,6 +39,7 @@ public class Housekeeping {
   @Inject ChainSnapshots snapshots;
   @Inject ChainReader chains;
   @Inject Redecider redecider;
+  @Inject RemoteTerminalChanges terminalChanges;
   @Inject History history;
   @Inject VoiConfig config;
   @Inject Clock clock;
@@ -84,6 +85,11 @@ public class Housekeeping {
               });
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "Could not compare image revisions", e);
+    }
+    try {
+      terminalChanges.poll();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "Could not read the terminal changes of other instances", e);
     }
   }
 

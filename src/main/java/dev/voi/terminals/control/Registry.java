@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.hibernate.Session;
 
 /**
  * Terminals as the administrator manages them: registration, tokens, assignments, deletion, and the
@@ -76,7 +77,7 @@ public class Registry {
     Terminal terminal = require(terminalId);
     String token = Tokens.generate(TOKEN_PREFIX, random);
     terminal.useTokenHash(Tokens.hash(token));
-    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.TOKEN));
+    changed(terminalId, TerminalChanged.Kind.TOKEN);
     return token;
   }
 
@@ -93,7 +94,7 @@ public class Registry {
         .setParameter("terminal", terminalId)
         .executeUpdate();
     em.remove(terminal);
-    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.DELETED));
+    changed(terminalId, TerminalChanged.Kind.DELETED);
   }
 
   /**
@@ -109,7 +110,7 @@ public class Registry {
       return false;
     }
     em.persist(new Assignment(terminalId, image.id(), clock.instant()));
-    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.ASSIGNMENTS));
+    changed(terminalId, TerminalChanged.Kind.ASSIGNMENTS);
     return true;
   }
 
@@ -127,8 +128,18 @@ public class Registry {
       return false;
     }
     em.remove(assignment.get());
-    changes.fire(new TerminalChanged(terminalId, TerminalChanged.Kind.ASSIGNMENTS));
+    changed(terminalId, TerminalChanged.Kind.ASSIGNMENTS);
     return true;
+  }
+
+  /**
+   * Drops the caches' entries about the terminal when this transaction commits, here through the
+   * event and on every other instance through the {@code terminal_change} row.
+   */
+  private void changed(long terminalId, TerminalChanged.Kind kind) {
+    TerminalChanged change = new TerminalChanged(terminalId, kind);
+    em.unwrap(Session.class).doWork(c -> TerminalChangeLog.record(c, change));
+    changes.fire(change);
   }
 
   public Terminal require(long terminalId) {
