@@ -4,6 +4,7 @@ import dev.voi.chain.Policy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -48,7 +49,7 @@ public class VoiConfig {
 
   @Inject
   @ConfigProperty(name = "voi.audit.interval.minutes", defaultValue = "10")
-  long auditIntervalMinutes;
+  double auditIntervalMinutes;
 
   @Inject
   @ConfigProperty(name = "voi.audit.stale.minutes", defaultValue = "1440")
@@ -97,9 +98,20 @@ public class VoiConfig {
     return downloadMaxConcurrent;
   }
 
-  /** Minutes between two scheduled audits; 0 or less turns the timer off. */
-  public long auditIntervalMinutes() {
-    return auditIntervalMinutes;
+  /**
+   * The time between two scheduled audits ({@code voi.audit.interval.minutes}, decimals allowed:
+   * 0.5 is 30 s), at least one second; zero when the setting is 0 or less, which turns the timer
+   * off.
+   */
+  public Duration auditInterval() {
+    return auditInterval(auditIntervalMinutes);
+  }
+
+  static Duration auditInterval(double minutes) {
+    if (!(minutes > 0)) {
+      return Duration.ZERO;
+    }
+    return Duration.ofMillis(Math.max(1000, Math.round(minutes * 60_000)));
   }
 
   /** Terminals not seen for this many minutes are listed as stale by an audit. */

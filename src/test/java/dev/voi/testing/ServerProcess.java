@@ -48,9 +48,13 @@ public final class ServerProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code bin/voi-server} with a clean {@code VOI_*} environment plus the given one. */
+  /**
+   * Starts {@code bin/voi-server} with a clean {@code VOI_*} environment plus the given one, on the
+   * port {@code VOI_HTTP_PORT} names or else on a free one.
+   */
   public static ServerProcess start(Path workDir, Map<String, String> env) throws IOException {
-    int port = freePort();
+    int port =
+        env.containsKey("VOI_HTTP_PORT") ? Integer.parseInt(env.get("VOI_HTTP_PORT")) : freePort();
     ProcessBuilder builder =
         new ProcessBuilder(Path.of("bin/voi-server").toAbsolutePath().toString())
             .directory(workDir.toFile())

@@ -15,7 +15,7 @@ import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.inject.Inject;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,14 +38,14 @@ public class AuditTimer {
 
   @PostConstruct
   void schedule() {
-    long minutes = config.auditIntervalMinutes();
-    if (minutes <= 0) {
-      LOG.info("Scheduled audits are off (voi.audit.interval.minutes is " + minutes + ")");
+    Duration interval = config.auditInterval();
+    if (interval.isZero()) {
+      LOG.info("Scheduled audits are off (voi.audit.interval.minutes is 0 or less)");
       return;
     }
-    long interval = TimeUnit.MINUTES.toMillis(minutes);
-    timers.createIntervalTimer(interval, interval, new TimerConfig("voi-audit", false));
-    LOG.info(() -> "Audits are scheduled every " + minutes + " minute(s)");
+    long millis = interval.toMillis();
+    timers.createIntervalTimer(millis, millis, new TimerConfig("voi-audit", false));
+    LOG.info(() -> "Audits are scheduled every " + interval.toMillis() / 1000.0 + " s");
   }
 
   @Timeout

@@ -86,7 +86,7 @@ public class Auditor {
   }
 
   Duration minimumGap() {
-    return minimumGap(Duration.ofMinutes(config.auditIntervalMinutes()));
+    return minimumGap(config.auditInterval());
   }
 
   /**
