@@ -44,7 +44,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two real server instances ({@code bin/voi-server} processes) on one PostgreSQL database and one
@@ -56,6 +59,7 @@ import org.junit.jupiter.api.Test;
  * <p>The database {@code voi_two_it} and the directory {@code target/two-servers} are this class's
  * own; both servers' logs are left in that directory.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoServersIT {
 
   static final Duration START = Duration.ofMinutes(8);
@@ -149,6 +153,7 @@ class TwoServersIT {
   }
 
   @Test
+  @Order(1) // the audits count the layers: this publishes the first and only one
   void oneAuditAtATimeAcrossTwoInstancesADeadHoldersLeaseExpiresAndDownloadsAreLimited()
       throws Exception {
     String uuid = adminGet(a, "/server").getString("serverUuid");
@@ -164,6 +169,93 @@ class TwoServersIT {
     Layer big = publishBigBase();
     downloadsAboveTheLimitAnswer503UntilOneEnds(big);
     timersOfBothInstancesRunOneAuditAtATime(big);
+  }
+
+  /**
+   * A token rotated, an image unassigned or a terminal deleted through one instance stops working
+   * on the other within a housekeeping tick (5 s), although the other had it in its caches.
+   */
+  @Test
+  @Order(2)
+  void terminalChangesMadeOnOneInstanceReachTheOther() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("tiny"));
+    Qemu.img(dir, "create", "-q", "-f", "qcow2", "tiny.qcow2", "1M").assertOk();
+    Response image =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType("application/octet-stream")
+            .body(dir.resolve("tiny.qcow2").toFile())
+            .post(api(a, "/images?name=tiny"));
+    assertThat(image.statusCode()).as(image.asString()).isEqualTo(201);
+    JsonPath registered =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType("application/json")
+            .body("{\"name\": \"roams-between-instances\"}")
+            .post(api(a, "/terminals"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    long id = registered.getLong("id");
+    String first = "Bearer " + registered.getString("token");
+    given()
+        .header("Authorization", ADMIN)
+        .put(api(a, "/terminals/" + id + "/images/tiny"))
+        .then()
+        .statusCode(org.hamcrest.Matchers.lessThan(300));
+    String strategy = "/terminals/" + id + "/images/tiny/strategy";
+    // B learns the token and the assignment: authenticated, assigned, nothing reported yet.
+    assertThat(status(b, first, "/terminals/" + id)).isEqualTo(200);
+    assertThat(status(b, first, strategy)).isEqualTo(404);
+
+    given()
+        .header("Authorization", ADMIN)
+        .delete(api(a, "/terminals/" + id + "/images/tiny"))
+        .then()
+        .statusCode(org.hamcrest.Matchers.lessThan(300));
+    assertThat(statusWithin(b, first, strategy, 403)).as("unassigned on A, seen on B").isTrue();
+
+    String second =
+        "Bearer "
+            + given()
+                .header("Authorization", ADMIN)
+                .post(api(a, "/terminals/" + id + "/token"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("token");
+    assertThat(statusWithin(b, first, "/terminals/" + id, 401))
+        .as("the token rotated on A stops working on B")
+        .isTrue();
+    assertThat(status(b, second, "/terminals/" + id)).isEqualTo(200);
+
+    given()
+        .header("Authorization", ADMIN)
+        .delete(api(a, "/terminals/" + id))
+        .then()
+        .statusCode(org.hamcrest.Matchers.lessThan(300));
+    assertThat(statusWithin(b, second, "/terminals/" + id, 401))
+        .as("the terminal deleted on A is gone on B")
+        .isTrue();
+  }
+
+  private static int status(ServerProcess server, String bearer, String path) {
+    return given().header("Authorization", bearer).get(api(server, path)).statusCode();
+  }
+
+  /** Whether {@code path} answers {@code expected} within two housekeeping ticks. */
+  private static boolean statusWithin(
+      ServerProcess server, String bearer, String path, int expected) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(12);
+    while (Instant.now().isBefore(deadline)) {
+      if (status(server, bearer, path) == expected) {
+        return true;
+      }
+      Thread.sleep(250);
+    }
+    return false;
   }
 
   /**
