@@ -97,6 +97,30 @@ public final class Qcow2Editor {
     return header;
   }
 
+  /**
+   * The first bytes of the file exactly as {@link #publish} would write them, computed from the
+   * file's first bytes alone: with a record known before the whole file is (the content digest
+   * given up front), the SHA-256 of the published file can be computed while the rest of it
+   * arrives.
+   *
+   * @param firstBytes at least the first {@link #headerWriteLength()} bytes of the file
+   * @throws Qcow2FormatException as {@link #publish} would refuse the file
+   */
+  public static byte[] publishedHeader(
+      byte[] firstBytes, long fileLength, String backingFileName, StampRecord record)
+      throws Qcow2FormatException {
+    Objects.requireNonNull(record, "record");
+    Optional<String> backing =
+        Optional.ofNullable(backingFileName).map(BackingFileName::requireBare);
+    Qcow2Header header = Qcow2Header.parse(firstBytes, fileLength);
+    return HeaderRewrite.build(header, firstBytes, backing, record);
+  }
+
+  /** How many bytes from the start of the file {@link #publish} rewrites (3136). */
+  public static int headerWriteLength() {
+    return StampArea.END;
+  }
+
   private static StampRecord placeholderRecord() {
     return new StampRecord(Checksum.sha256(new byte[0]), 0, 0);
   }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -29,6 +30,9 @@ public final class FileDigest {
 
   private static final Logger LOG = Logger.getLogger(FileDigest.class.getName());
   static final int BLOCK = 4 * 1024 * 1024;
+
+  /** Reads in flight: one device request at a time leaves the disk idle while it waits. */
+  static final int DEPTH = 3;
 
   private FileDigest() {}
 
@@ -55,17 +59,23 @@ public final class FileDigest {
     try (channel) {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       long size = channel.size();
-      ByteBuffer[] buffers = {aligned(alignment), aligned(alignment)};
-      CompletableFuture<ByteBuffer> next = read(channel, buffers[0], 0, size, executor);
-      for (long position = 0; position < size; ) {
-        ByteBuffer current = await(next);
-        position += current.remaining();
-        ByteBuffer spare = current == buffers[0] ? buffers[1] : buffers[0];
-        next =
-            position < size
-                ? read(channel, spare, position, size, executor)
-                : CompletableFuture.completedFuture(spare);
-        digest.update(current);
+      ByteBuffer[] buffers = new ByteBuffer[DEPTH];
+      for (int i = 0; i < DEPTH; i++) {
+        buffers[i] = aligned(alignment);
+      }
+      // Reads complete in the order they were issued, so the buffers are reused in turn.
+      ArrayDeque<CompletableFuture<ByteBuffer>> reads = new ArrayDeque<>();
+      long next = 0;
+      int turn = 0;
+      for (; reads.size() < DEPTH && next < size; next += BLOCK) {
+        reads.add(read(channel, buffers[turn++ % DEPTH], next, size, executor));
+      }
+      while (!reads.isEmpty()) {
+        digest.update(await(reads.poll()));
+        if (next < size) {
+          reads.add(read(channel, buffers[turn++ % DEPTH], next, size, executor));
+          next += BLOCK;
+        }
       }
       return Checksum.ofBytes(digest.digest());
     } catch (NoSuchAlgorithmException e) {

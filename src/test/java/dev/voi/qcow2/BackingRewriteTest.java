@@ -49,6 +49,27 @@ class BackingRewriteTest {
     Qemu.io(overlay, "read -P 0xab 0 1M", "read -P 0xcd 1M 1M").assertOk();
   }
 
+  @ParameterizedTest(name = "compat {0}")
+  @ValueSource(strings = {"0.10", "1.1"})
+  void publishedHeaderIsExactlyWhatPublishWrites(String compat) throws IOException {
+    Path overlay = overlayOnAdminsBase("compat=" + compat);
+    byte[] before = Files.readAllBytes(overlay);
+    byte[] predicted =
+        Qcow2Editor.publishedHeader(
+            Arrays.copyOf(before, 64 * 1024), before.length, PARENT, SECOND);
+    assertThat(predicted).hasSize(Qcow2Editor.headerWriteLength());
+
+    Qcow2Editor.publish(overlay, PARENT, SECOND);
+
+    byte[] after = Files.readAllBytes(overlay);
+    assertThat(Arrays.copyOf(after, predicted.length)).isEqualTo(predicted);
+    assertThat(Arrays.copyOfRange(after, predicted.length, after.length))
+        .isEqualTo(Arrays.copyOfRange(before, predicted.length, before.length));
+    assertThat(Qcow2Editor.publishedHeader(Arrays.copyOf(before, 64 * 1024), -1, PARENT, FIRST))
+        .as("another record, another header")
+        .isNotEqualTo(predicted);
+  }
+
   @Test
   void addsTheBackingFormatWhenTheOverlayHasNone() throws IOException {
     Path overlay = overlayOnAdminsBase("");

@@ -45,7 +45,8 @@ class StreamingFileWriterTest {
         4 * MIB,
         4 * MIB + 1,
         8 * MIB + 4096,
-        9 * MIB + 123
+        9 * MIB + 123,
+        17 * MIB + 5
       })
   void writesAndDigestsExactlyTheBytesGiven(int length) throws IOException {
     byte[] content = new byte[length];

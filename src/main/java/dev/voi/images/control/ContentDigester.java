@@ -78,6 +78,21 @@ final class ContentDigester implements AutoCloseable {
     filled.add(new Chunk(buffer, length));
   }
 
+  /**
+   * Copies {@code length} bytes of {@code source} into buffers of the ring and hands them over: for
+   * a digest of bytes the caller keeps using.
+   */
+  void feed(byte[] source, int offset, int length) throws IOException {
+    while (length > 0) {
+      byte[] buffer = take();
+      int n = Math.min(length, buffer.length);
+      System.arraycopy(source, offset, buffer, 0, n);
+      digest(buffer, n);
+      offset += n;
+      length -= n;
+    }
+  }
+
   /** The SHA-256 of everything handed over. */
   Checksum finish() throws IOException {
     filled.add(END);

@@ -20,8 +20,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -87,29 +90,34 @@ public class Publisher {
     return lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
   }
 
-  public Layer publish(Upload upload, InputStream body) throws IOException {
+  public Layer publish(Upload upload, InputStream in) throws IOException {
     Lineage.Target target = precheck(upload);
     Optional<Layer> parent = upload.kind().isBase() ? Optional.empty() : target.tip();
     String backingName = parent.map(Layer::fileName).orElse(null);
+    StampRecord planned =
+        upload.expectedDigest() == null
+            ? null
+            : record(upload, target, parent, upload.expectedDigest());
     Path temp = store.newUpload();
     try {
       long started = System.nanoTime();
-      Checksum contentDigest = receive(body, temp, upload, backingName);
+      Received body = receive(in, temp, upload, backingName, planned);
       long received = System.nanoTime();
-      long[] marks = new long[2];
-      Layer layer = publishReceived(upload, target, parent, temp, contentDigest, marks);
+      long[] marks = new long[3];
+      Layer layer = publishReceived(upload, target, parent, temp, body, marks);
       long done = System.nanoTime();
       LOG.info(
           () ->
               String.format(
                   "Published %s depth %d (%d bytes): received in %.2f s, stamped in %.2f s,"
-                      + " hashed in %.2f s, committed in %.2f s",
+                      + " hashed in %.2f s%s, committed in %.2f s",
                   upload.imageName(),
                   layer.depth(),
                   layer.size(),
                   (received - started) / 1e9,
                   marks[0] == 0 ? 0 : (marks[0] - received) / 1e9,
                   marks[1] == 0 ? 0 : (marks[1] - marks[0]) / 1e9,
+                  marks[2] == 1 ? " (while it was received)" : "",
                   marks[1] == 0 ? 0 : (done - marks[1]) / 1e9));
       return layer;
     } finally {
@@ -122,9 +130,10 @@ public class Publisher {
       Lineage.Target target,
       Optional<Layer> parent,
       Path temp,
-      Checksum contentDigest,
+      Received received,
       long[] marks)
       throws IOException {
+    Checksum contentDigest = received.contentDigest();
     if (upload.expectedDigest() != null && !upload.expectedDigest().equals(contentDigest)) {
       throw ProblemException.badRequest(
           "digest mismatch: the body's SHA-256 is "
@@ -133,26 +142,16 @@ public class Publisher {
               + upload.expectedDigest().hex()
               + "; nothing was kept");
     }
-    long version = version(upload, target, parent);
-    int depth = parent.map(p -> p.depth() + 1).orElse(0);
-    Checksum checksum =
-        new CheckInfo(
-                version,
-                identity.serverUuid(),
-                upload.imageName(),
-                parent.map(Layer::checksum).orElse(null),
-                contentDigest)
-            .checksum();
+    StampRecord record = record(upload, target, parent, contentDigest);
+    long version = record.version();
+    int depth = record.depth();
+    Checksum checksum = record.checksum();
     if (lineage.layer(upload.imageName(), checksum).isPresent()) {
       return lineage.reactivate(upload.kind(), upload.imageName(), upload.parent(), checksum);
     }
     Qcow2Header header;
     try {
-      header =
-          Qcow2Editor.publish(
-              temp,
-              parent.map(Layer::fileName).orElse(null),
-              new StampRecord(checksum, version, depth));
+      header = Qcow2Editor.publish(temp, parent.map(Layer::fileName).orElse(null), record);
     } catch (Qcow2FormatException e) {
       throw refused(e);
     }
@@ -166,8 +165,11 @@ public class Publisher {
               + parent.get().virtualSize());
     }
     marks[0] = System.nanoTime();
-    Checksum sha256 = FileDigest.sha256(temp, digestWorkers);
+    boolean hashedAlready = received.matches(record, temp);
+    Checksum sha256 =
+        hashedAlready ? received.finalSha256() : FileDigest.sha256(temp, digestWorkers);
     marks[1] = System.nanoTime();
+    marks[2] = hashedAlready ? 1 : 0;
     long size = Files.size(temp);
     String fileName = FileNames.canonical(upload.imageName(), depth, checksum);
     Layer.Published published =
@@ -209,6 +211,48 @@ public class Publisher {
     }
   }
 
+  /** The stamp of the layer: {@code c_k} of SPEC 2 from the content digest, version, depth. */
+  private StampRecord record(
+      Upload upload, Lineage.Target target, Optional<Layer> parent, Checksum contentDigest) {
+    long version = version(upload, target, parent);
+    int depth = parent.map(p -> p.depth() + 1).orElse(0);
+    Checksum checksum =
+        new CheckInfo(
+                version,
+                identity.serverUuid(),
+                upload.imageName(),
+                parent.map(Layer::checksum).orElse(null),
+                contentDigest)
+            .checksum();
+    return new StampRecord(checksum, version, depth);
+  }
+
+  /**
+   * What {@link #receive} got: the content digest and, when the upload named its digest up front,
+   * the SHA-256 of the file as it will be once stamped with {@code planned} (its first bytes {@code
+   * header}), computed on the way.
+   */
+  private record Received(
+      Checksum contentDigest, StampRecord planned, byte[] header, Checksum finalSha256) {
+
+    /**
+     * Whether {@link #finalSha256} is the SHA-256 of the stamped file: the record is the one
+     * planned, and the file starts with the very header it was computed with.
+     */
+    boolean matches(StampRecord record, Path file) throws IOException {
+      if (finalSha256 == null || !record.equals(planned)) {
+        return false;
+      }
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        ByteBuffer start = ByteBuffer.allocate(header.length);
+        while (start.hasRemaining() && channel.read(start, start.position()) >= 0) {
+          // read the rewritten header back
+        }
+        return Arrays.equals(start.array(), header);
+      }
+    }
+  }
+
   private static long version(Upload upload, Lineage.Target target, Optional<Layer> parent) {
     if (upload.version() != null) {
       return upload.version();
@@ -228,45 +272,86 @@ public class Publisher {
    * thread reads and writes; the digest runs on a second thread ({@link ContentDigester}) over a
    * small ring of buffers, so that SHA-256 does not add to the time on the wire.
    */
-  private Checksum receive(InputStream body, Path temp, Upload upload, String backingName)
+  private Received receive(
+      InputStream body, Path temp, Upload upload, String backingName, StampRecord planned)
       throws IOException {
     long max = config.uploadMaxBytes().orElse(Long.MAX_VALUE);
+    int headerLength = Qcow2Editor.headerWriteLength();
     byte[] prefix = new byte[HEADER_PREFIX];
     int prefixLength = 0;
     boolean headerJudged = false;
     long total = 0;
+    byte[] header = null;
+    boolean planning = planned != null;
+    ContentDigester stamped = null;
     try (ContentDigester digester = new ContentDigester(digestWorkers, RING, BUFFER);
         StreamingFileWriter out = StreamingFileWriter.open(temp, digestWorkers)) {
-      while (true) {
-        byte[] buffer = digester.take();
-        int read = readBody(body, buffer, headerJudged);
-        if (read == -1) {
-          digester.giveBack(buffer);
-          break;
-        }
-        total += read;
-        if (total > max) {
-          throw tooLarge(max);
+      try {
+        while (true) {
+          byte[] buffer = digester.take();
+          int read = readBody(body, buffer, headerJudged);
+          if (read == -1) {
+            digester.giveBack(buffer);
+            break;
+          }
+          total += read;
+          if (total > max) {
+            throw tooLarge(max);
+          }
+          int copied = 0;
+          if (!headerJudged || prefixLength < headerLength) {
+            copied = Math.min(read, prefix.length - prefixLength);
+            System.arraycopy(buffer, 0, prefix, prefixLength, copied);
+            prefixLength += copied;
+          }
+          if (!headerJudged) {
+            headerJudged = judgeHeader(prefix, prefixLength, -1, upload, backingName);
+          }
+          writeOrReport(out, buffer, read);
+          if (stamped != null) {
+            stamped.feed(buffer, 0, read);
+          } else if (planning && headerJudged && prefixLength >= headerLength) {
+            // The digest was given: the stamped header is known already, and so the SHA-256 of
+            // the published file can be computed while the rest arrives, on a third thread.
+            planning = false;
+            header = plannedHeader(prefix, prefixLength, backingName, planned);
+            if (header != null) {
+              stamped = new ContentDigester(digestWorkers, RING, BUFFER);
+              stamped.feed(header, 0, headerLength);
+              stamped.feed(prefix, headerLength, prefixLength - headerLength);
+              stamped.feed(buffer, copied, read - copied);
+            }
+          }
+          digester.digest(buffer, read);
         }
         if (!headerJudged) {
-          int copy = Math.min(read, prefix.length - prefixLength);
-          System.arraycopy(buffer, 0, prefix, prefixLength, copy);
-          prefixLength += copy;
-          headerJudged = judgeHeader(prefix, prefixLength, -1, upload, backingName);
+          judgeHeader(prefix, prefixLength, total, upload, backingName);
         }
-        writeOrReport(out, buffer, read);
-        digester.digest(buffer, read);
+        if (upload.contentLength() >= 0 && total != upload.contentLength()) {
+          throw ProblemException.badRequest(
+              "the body ended after " + total + " of " + upload.contentLength() + " bytes");
+        }
+        finishOrReport(out);
+        // No force here: the stamp's (Qcow2Editor.publish) makes the whole file durable.
+        Checksum contentDigest = digester.finish();
+        Checksum finalSha256 = stamped == null ? null : stamped.finish();
+        return new Received(contentDigest, planned, header, finalSha256);
+      } finally {
+        if (stamped != null) {
+          stamped.close();
+        }
       }
-      if (!headerJudged) {
-        judgeHeader(prefix, prefixLength, total, upload, backingName);
-      }
-      if (upload.contentLength() >= 0 && total != upload.contentLength()) {
-        throw ProblemException.badRequest(
-            "the body ended after " + total + " of " + upload.contentLength() + " bytes");
-      }
-      finishOrReport(out);
-      // No force here: the stamp's (Qcow2Editor.publish) makes the whole file durable.
-      return digester.finish();
+    }
+  }
+
+  /** The header {@code planned} will be stamped into, or null to leave it to the stamp's pass. */
+  private static byte[] plannedHeader(
+      byte[] prefix, int prefixLength, String backingName, StampRecord planned) {
+    try {
+      return Qcow2Editor.publishedHeader(
+          Arrays.copyOf(prefix, prefixLength), -1, backingName, planned);
+    } catch (Qcow2FormatException e) {
+      return null; // judged publishable already; publish() itself will say why not
     }
   }
 
