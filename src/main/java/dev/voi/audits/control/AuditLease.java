@@ -95,6 +95,8 @@ public final class AuditLease {
       }
       // released between our UPDATE and the read: try again
     }
+    // Holding the lease, any other RUNNING run is abandoned: say so now, even if no audit is due.
+    failAbandoned(c, now);
     if (minimumGap != null) {
       Optional<OffsetDateTime> last = lastStart(c);
       if (last.isPresent() && last.get().isAfter(now.minus(minimumGap))) {
@@ -102,7 +104,6 @@ public final class AuditLease {
         return new NotDue(last.get().toInstant());
       }
     }
-    failAbandoned(c, now);
     long runId = insertRun(c, trigger, holder, now);
     try (PreparedStatement attach =
         c.prepareStatement("UPDATE audit_lease SET run_id = ? WHERE id = 1 AND holder = ?")) {

@@ -184,6 +184,24 @@ class AuditLeaseTest {
     }
 
     @Test
+    void aTimerTickThatIsNotDueStillMarksTheRunOfAHolderThatDiedFailed() throws Exception {
+      AuditLease shortLived = new AuditLease(Duration.ofSeconds(1));
+      long abandoned =
+          ((Started) inTransaction(c -> shortLived.begin(c, AuditTrigger.TIMER, "dead", null)))
+              .runId();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (inTransaction(lease::holding).isPresent() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+
+      Start tick = begin(AuditTrigger.TIMER, "b", TEN_MINUTES);
+
+      assertThat(tick).isInstanceOf(NotDue.class);
+      assertThat(state(abandoned)).isEqualTo("FAILED");
+      assertThat(inTransaction(lease::holding)).isEmpty();
+    }
+
+    @Test
     void aTimerTickSoonAfterAnyRunIsNotDueAndLeavesTheLeaseFree() throws Exception {
       long run = ((Started) begin(AuditTrigger.API, "a", null)).runId();
       execute(
