@@ -29,7 +29,7 @@ import java.util.logging.Logger;
 public final class FileDigest {
 
   private static final Logger LOG = Logger.getLogger(FileDigest.class.getName());
-  static final int BLOCK = 4 * 1024 * 1024;
+  static final int BLOCK = AlignedBuffers.SIZE;
 
   /** Reads in flight: one device request at a time leaves the disk idle while it waits. */
   static final int DEPTH = 3;
@@ -61,7 +61,16 @@ public final class FileDigest {
       long size = channel.size();
       ByteBuffer[] buffers = new ByteBuffer[DEPTH];
       for (int i = 0; i < DEPTH; i++) {
-        buffers[i] = aligned(alignment);
+        buffers[i] = AlignedBuffers.take(alignment);
+      }
+      if (size > 0) {
+        // Some file systems accept O_DIRECT at open and refuse the reads.
+        try {
+          channel.read(buffers[0].clear(), 0);
+        } catch (IOException e) {
+          LOG.log(Level.FINE, "O_DIRECT reads refused for " + file, e);
+          return Checksum.sha256Of(file);
+        }
       }
       // Reads complete in the order they were issued, so the buffers are reused in turn.
       ArrayDeque<CompletableFuture<ByteBuffer>> reads = new ArrayDeque<>();
@@ -77,14 +86,13 @@ public final class FileDigest {
           next += BLOCK;
         }
       }
+      for (ByteBuffer buffer : buffers) {
+        AlignedBuffers.give(buffer); // no read in flight any more (after a failure, left to GC)
+      }
       return Checksum.ofBytes(digest.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static ByteBuffer aligned(int alignment) {
-    return ByteBuffer.allocateDirect(BLOCK + alignment).alignedSlice(alignment).limit(BLOCK);
   }
 
   /** Reads the block at {@code position} (whole aligned blocks; the last one short). */

@@ -30,7 +30,7 @@ import java.util.logging.Logger;
 public final class StreamingFileWriter implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(StreamingFileWriter.class.getName());
-  static final int STAGING = 4 * 1024 * 1024;
+  static final int STAGING = AlignedBuffers.SIZE;
 
   private final Path file;
   private final FileChannel channel;
@@ -42,6 +42,7 @@ public final class StreamingFileWriter implements AutoCloseable {
   private ByteBuffer spare;
   private CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
   private long position;
+  private boolean closed;
 
   private StreamingFileWriter(
       Path file, FileChannel channel, boolean direct, int block, Executor executor) {
@@ -51,8 +52,8 @@ public final class StreamingFileWriter implements AutoCloseable {
     this.block = block;
     this.executor = executor;
     if (direct) {
-      staging = aligned(block);
-      spare = aligned(block);
+      staging = AlignedBuffers.take(block);
+      spare = AlignedBuffers.take(block);
     }
   }
 
@@ -78,6 +79,12 @@ public final class StreamingFileWriter implements AutoCloseable {
       if (block > 0 && STAGING % block == 0) {
         FileChannel channel =
             FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        try {
+          probe(channel, block);
+        } catch (IOException e) {
+          channel.close();
+          throw e;
+        }
         return new StreamingFileWriter(file, channel, true, block, executor);
       }
     } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
@@ -94,6 +101,7 @@ public final class StreamingFileWriter implements AutoCloseable {
 
   /** Appends {@code length} bytes of {@code bytes} from {@code offset}. */
   public void write(byte[] bytes, int offset, int length) throws IOException {
+    requireOpen();
     if (!direct) {
       ByteBuffer chunk = ByteBuffer.wrap(bytes, offset, length);
       while (chunk.hasRemaining()) {
@@ -117,6 +125,7 @@ public final class StreamingFileWriter implements AutoCloseable {
    * cache) and waits for every write.
    */
   public void finish() throws IOException {
+    requireOpen();
     if (!direct) {
       return;
     }
@@ -146,15 +155,46 @@ public final class StreamingFileWriter implements AutoCloseable {
     return position;
   }
 
+  /** The channel, for tests that make a write fail. */
+  FileChannel channel() {
+    return channel;
+  }
+
+  private void requireOpen() throws IOException {
+    if (closed) {
+      throw new IOException(file + " was closed");
+    }
+  }
+
   @Override
   public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean idle = true;
     try {
       await();
     } catch (IOException e) {
+      idle = !(e instanceof InterruptedIOException); // an interrupted wait leaves a write running
       LOG.log(Level.FINE, "a write of " + file + " failed before it was closed", e);
     } finally {
       channel.close();
+      if (direct && idle) {
+        AlignedBuffers.give(staging);
+        AlignedBuffers.give(spare);
+      }
     }
+  }
+
+  /**
+   * One aligned block written and taken back: some file systems accept {@code O_DIRECT} at open and
+   * refuse the writes (or want a larger alignment than they report).
+   */
+  private static void probe(FileChannel channel, int block) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocateDirect(2 * block).alignedSlice(block).limit(block);
+    writeFully(channel, zeros, 0);
+    channel.truncate(0);
   }
 
   /** Hands the full staging buffer to the executor and goes on with the other one. */
@@ -200,9 +240,5 @@ public final class StreamingFileWriter implements AutoCloseable {
     while (buffer.hasRemaining()) {
       offset += channel.write(buffer, offset);
     }
-  }
-
-  private ByteBuffer aligned(int alignment) {
-    return ByteBuffer.allocateDirect(STAGING + alignment).alignedSlice(alignment).limit(STAGING);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.voi.chain.Checksum;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -89,11 +90,40 @@ class StreamingFileWriterTest {
   void aFailedWriteBehindSurfacesAtTheNextCall() throws IOException {
     Path file = newFile();
     byte[] block = new byte[StreamingFileWriter.STAGING];
-    StreamingFileWriter writer = StreamingFileWriter.open(file, executor, true);
-    assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
-    writer.close(); // the channel is gone: the write behind of the first full buffer fails
-    writer.write(block, 0, block.length);
-    assertThatThrownBy(writer::finish).isInstanceOf(IOException.class);
+    try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, true)) {
+      assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
+      writer.channel().close(); // the write behind of the first full buffer fails
+      writer.write(block, 0, block.length);
+      assertThatThrownBy(writer::finish).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void aClosedWriterRefusesWrites() throws IOException {
+    Path file = newFile();
+    StreamingFileWriter writer = StreamingFileWriter.open(file, executor);
+    writer.close();
+    assertThatThrownBy(() -> writer.write(new byte[1], 0, 1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void buffersAreAlignedAndComeBackForTheNextWriter() throws IOException {
+    ByteBuffer a = AlignedBuffers.take(4096);
+    assertThat(a.capacity()).isEqualTo(AlignedBuffers.SIZE);
+    assertThat(a.isDirect()).isTrue();
+    assertThat(a.alignmentOffset(0, 4096)).isZero();
+    AlignedBuffers.give(a);
+    java.util.List<ByteBuffer> taken = new java.util.ArrayList<>();
+    // ByteBuffer.equals compares contents: look for the very object
+    for (int i = 0; i <= AlignedBuffers.KEPT && taken.stream().noneMatch(t -> t == a); i++) {
+      taken.add(AlignedBuffers.take(4096));
+    }
+    assertThat(taken.stream().filter(t -> t == a).count())
+        .as("a buffer given back is taken again")
+        .isEqualTo(1);
+    taken.forEach(AlignedBuffers::give);
   }
 
   private static Path newFile() throws IOException {
