@@ -2,7 +2,7 @@ package dev.voi.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.voi.testing.FreshDatabase;
+import dev.voi.testing.TestDatabases;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import java.nio.file.Path;
@@ -22,29 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SchemaMappingTest {
 
-  static final String PG_ADMIN =
-      System.getProperty(
-          "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-  // Overridable, so that builds in several worktrees on one machine do not drop each other's.
-  static final String PG_URL =
-      System.getProperty(
-          "voi.test.schema.db.url",
-          "jdbc:postgresql://127.0.0.1:5432/voi_schema_test?user=postgres");
-
   @Test
   void mappingMatchesTheMigratedSchemaOnPostgresql() throws Exception {
-    FreshDatabase.create(PG_ADMIN, PG_URL);
-    VoiDataSource dataSource = new VoiDataSource();
-    dataSource.setUrl(PG_URL);
-    migrateAndValidate(dataSource, "PostgreSQL");
+    migrateAndValidate(
+        TestDatabases.freshPostgresql("voi.test.schema.db.url", "voi_schema_test"), "PostgreSQL");
   }
 
   @Test
   void mappingMatchesTheMigratedSchemaOnTheEmbeddedDatabase(@TempDir Path dataDir)
       throws Exception {
-    VoiDataSource dataSource = new VoiDataSource();
-    dataSource.setDataDir(dataDir.toString());
-    migrateAndValidate(dataSource, "H2");
+    migrateAndValidate(TestDatabases.embedded(dataDir), "H2");
   }
 
   private static void migrateAndValidate(DataSource dataSource, String product) throws Exception {

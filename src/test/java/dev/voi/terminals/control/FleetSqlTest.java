@@ -12,7 +12,7 @@ import dev.voi.chain.Strategy;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
 import dev.voi.terminals.entity.ReportedNodes;
-import dev.voi.testing.FreshDatabase;
+import dev.voi.testing.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,28 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FleetSqlTest {
 
-  static final String PG_ADMIN =
-      System.getProperty(
-          "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-  static final String PG_URL =
-      System.getProperty(
-          "voi.test.fleet.db.url",
-          "jdbc:postgresql://127.0.0.1:5432/voi_fleet_sql_test?user=postgres");
   static final Instant NOW = Instant.parse("2026-11-26T04:00:00Z");
 
   @Test
   void onPostgresql() throws Exception {
-    FreshDatabase.create(PG_ADMIN, PG_URL);
-    VoiDataSource dataSource = new VoiDataSource();
-    dataSource.setUrl(PG_URL);
-    check(dataSource);
+    check(TestDatabases.freshPostgresql("voi.test.fleet.db.url", "voi_fleet_sql_test"));
   }
 
   @Test
   void onTheEmbeddedDatabase(@TempDir Path dataDir) throws Exception {
-    VoiDataSource dataSource = new VoiDataSource();
-    dataSource.setDataDir(dataDir.toString());
-    check(dataSource);
+    check(TestDatabases.embedded(dataDir));
   }
 
   private void check(VoiDataSource dataSource) throws Exception {

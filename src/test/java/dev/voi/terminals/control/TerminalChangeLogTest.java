@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
-import dev.voi.testing.FreshDatabase;
+import dev.voi.testing.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -20,27 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TerminalChangeLogTest {
 
-  static final String PG_ADMIN =
-      System.getProperty(
-          "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-  static final String PG_URL =
-      System.getProperty(
-          "voi.test.change.db.url",
-          "jdbc:postgresql://127.0.0.1:5432/voi_terminal_change_test?user=postgres");
-
   @Test
   void onPostgresql() throws Exception {
-    FreshDatabase.create(PG_ADMIN, PG_URL);
-    VoiDataSource dataSource = new VoiDataSource();
-    dataSource.setUrl(PG_URL);
-    check(dataSource);
+    check(TestDatabases.freshPostgresql("voi.test.change.db.url", "voi_terminal_change_test"));
   }
 
   @Test
   void onTheEmbeddedDatabase(@TempDir Path dataDir) throws Exception {
-    VoiDataSource dataSource = new VoiDataSource();
-    dataSource.setDataDir(dataDir.toString());
-    check(dataSource);
+    check(TestDatabases.embedded(dataDir));
   }
 
   private void check(VoiDataSource dataSource) throws Exception {
