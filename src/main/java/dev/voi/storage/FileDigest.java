@@ -3,18 +3,15 @@ package dev.voi.storage;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.voi.chain.Checksum;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,15 +41,14 @@ public final class FileDigest {
     if (!tryDirect) {
       return Checksum.sha256Of(file);
     }
+    int alignment = DirectIo.alignment(file);
+    if (alignment == 0) {
+      return Checksum.sha256Of(file);
+    }
     FileChannel channel;
-    int alignment;
     try {
-      alignment = Math.toIntExact(Files.getFileStore(file).getBlockSize());
-      if (alignment <= 0 || BLOCK % alignment != 0) {
-        return Checksum.sha256Of(file);
-      }
       channel = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
-    } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       LOG.log(Level.FINE, "no O_DIRECT for " + file + "; reading through the page cache", e);
       return Checksum.sha256Of(file);
     }
@@ -69,6 +65,9 @@ public final class FileDigest {
           channel.read(buffers[0].clear(), 0);
         } catch (IOException e) {
           LOG.log(Level.FINE, "O_DIRECT reads refused for " + file, e);
+          for (ByteBuffer buffer : buffers) {
+            AlignedBuffers.give(buffer);
+          }
           return Checksum.sha256Of(file);
         }
       }
@@ -80,7 +79,7 @@ public final class FileDigest {
         reads.add(read(channel, buffers[turn++ % DEPTH], next, size, executor));
       }
       while (!reads.isEmpty()) {
-        digest.update(await(reads.poll()));
+        digest.update(DirectIo.await(reads.poll(), "digesting " + file));
         if (next < size) {
           reads.add(read(channel, buffers[turn++ % DEPTH], next, size, executor));
           next += BLOCK;
@@ -114,19 +113,5 @@ public final class FileDigest {
           return buffer.flip().limit((int) expected);
         },
         executor);
-  }
-
-  private static ByteBuffer await(CompletableFuture<ByteBuffer> read) throws IOException {
-    try {
-      return read.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while digesting");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UncheckedIOException io) {
-        throw io.getCause();
-      }
-      throw new IOException(e.getCause());
-    }
   }
 }

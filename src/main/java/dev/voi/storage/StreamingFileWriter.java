@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -71,24 +70,19 @@ public final class StreamingFileWriter implements AutoCloseable {
     if (Files.size(file) != 0) {
       throw new IOException(file + " is not empty");
     }
-    try {
-      if (!tryDirect) {
-        throw new UnsupportedOperationException("page cache asked for");
-      }
-      int block = Math.toIntExact(Files.getFileStore(file).getBlockSize());
-      if (block > 0 && STAGING % block == 0) {
-        FileChannel channel =
-            FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-        try {
-          probe(channel, block);
-        } catch (IOException e) {
-          channel.close();
-          throw e;
-        }
+    int block = tryDirect ? DirectIo.alignment(file) : 0;
+    if (block > 0) {
+      FileChannel channel = null;
+      try {
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        probe(channel, block);
         return new StreamingFileWriter(file, channel, true, block, executor);
+      } catch (IOException | UnsupportedOperationException e) {
+        if (channel != null) {
+          channel.close();
+        }
+        LOG.log(Level.FINE, "no O_DIRECT for " + file + "; writing through the page cache", e);
       }
-    } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
-      LOG.log(Level.FINE, "no O_DIRECT for " + file + "; writing through the page cache", e);
     }
     return new StreamingFileWriter(
         file, FileChannel.open(file, StandardOpenOption.WRITE), false, 1, executor);
@@ -220,15 +214,7 @@ public final class StreamingFileWriter implements AutoCloseable {
 
   private void await() throws IOException {
     try {
-      pending.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while writing " + file);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UncheckedIOException io) {
-        throw io.getCause();
-      }
-      throw new IOException(e.getCause());
+      DirectIo.await(pending, "writing " + file);
     } finally {
       pending = CompletableFuture.completedFuture(null);
     }
