@@ -307,7 +307,8 @@ public class Publisher {
           if (!headerJudged) {
             headerJudged = judgeHeader(prefix, prefixLength, -1, upload, backingName);
           }
-          writeOrReport(out, buffer, read);
+          int length = read;
+          writeOrReport(() -> out.write(buffer, 0, length));
           if (stamped != null) {
             stamped.feed(buffer, 0, read);
           } else if (planning && headerJudged && prefixLength >= headerLength) {
@@ -331,7 +332,7 @@ public class Publisher {
           throw ProblemException.badRequest(
               "the body ended after " + total + " of " + upload.contentLength() + " bytes");
         }
-        finishOrReport(out);
+        writeOrReport(out::finish);
         // No force here: the stamp's (Qcow2Editor.publish) makes the whole file durable.
         Checksum contentDigest = digester.finish();
         Checksum finalSha256 = stamped == null ? null : stamped.finish();
@@ -431,21 +432,15 @@ public class Publisher {
     }
   }
 
-  private void writeOrReport(StreamingFileWriter out, byte[] buffer, int length)
-      throws IOException {
-    try {
-      out.write(buffer, 0, length);
-    } catch (IOException e) {
-      if (store.usableSpace() < BUFFER) {
-        throw insufficientStorage(-1);
-      }
-      throw e;
-    }
+  /** A write to the temporary file; failing with the data directory full, it answers 507. */
+  @FunctionalInterface
+  private interface FileWrite {
+    void run() throws IOException;
   }
 
-  private void finishOrReport(StreamingFileWriter out) throws IOException {
+  private void writeOrReport(FileWrite write) throws IOException {
     try {
-      out.finish();
+      write.run();
     } catch (IOException e) {
       if (store.usableSpace() < BUFFER) {
         throw insufficientStorage(-1);
