@@ -71,12 +71,9 @@ public class LayerContentResource {
       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
       @Context SecurityContext security,
       @Context HttpServletRequest servletRequest) {
-    Response response = answer(name, checksum, range, ifRange, ifNoneMatch, security, true);
-    if (response.getEntity() instanceof Download download) {
-      download.direct =
-          DirectOutput.of(servletRequest.getAttribute(DirectOutput.RESPONSE_ATTRIBUTE));
-    }
-    return response;
+    Optional<DirectOutput> direct =
+        DirectOutput.of(servletRequest.getAttribute(DirectOutput.RESPONSE_ATTRIBUTE));
+    return answer(name, checksum, range, ifRange, ifNoneMatch, security, true, direct);
   }
 
   @HEAD
@@ -88,7 +85,7 @@ public class LayerContentResource {
       @HeaderParam("If-Range") String ifRange,
       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
       @Context SecurityContext security) {
-    return answer(name, checksum, range, ifRange, ifNoneMatch, security, false);
+    return answer(name, checksum, range, ifRange, ifNoneMatch, security, false, Optional.empty());
   }
 
   private Response answer(
@@ -98,7 +95,8 @@ public class LayerContentResource {
       String ifRange,
       String ifNoneMatch,
       SecurityContext security,
-      boolean withBody) {
+      boolean withBody,
+      Optional<DirectOutput> direct) {
     String imageName = ImagesResource.validName(name);
     requireAccess(security, imageName);
     Checksum checksum;
@@ -172,11 +170,7 @@ public class LayerContentResource {
           "voi.download.max.concurrent downloads are running; retry later",
           Map.of("Retry-After", "10"));
     }
-    return common.entity(stream(file, range)).build();
-  }
-
-  private StreamingOutput stream(java.nio.file.Path file, ByteRange range) {
-    return new Download(file, range);
+    return common.entity(new Download(file, range, direct)).build();
   }
 
   /**
@@ -186,11 +180,12 @@ public class LayerContentResource {
   private final class Download implements StreamingOutput {
     private final java.nio.file.Path file;
     private final ByteRange range;
-    Optional<DirectOutput> direct = Optional.empty();
+    private final Optional<DirectOutput> direct;
 
-    Download(java.nio.file.Path file, ByteRange range) {
+    Download(java.nio.file.Path file, ByteRange range, Optional<DirectOutput> direct) {
       this.file = file;
       this.range = range;
+      this.direct = direct;
     }
 
     @Override
