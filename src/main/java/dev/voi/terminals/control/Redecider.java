@@ -74,9 +74,7 @@ public class Redecider {
       if (chain.isEmpty()) {
         return 0;
       }
-      long written = fleet.redecideImage(chain.get(), trigger);
-      strategies.forgetImage(image);
-      return written;
+      return fleet.redecideImage(chain.get(), trigger);
     } catch (RuntimeException e) {
       // The polls still decide for themselves; the next change or audit tries again.
       LOG.log(Level.WARNING, "Re-deciding the terminals of " + image + " failed", e);
