@@ -44,6 +44,20 @@ public final class Qcow2Editor {
    */
   public static Qcow2Header publish(Path file, String backingFileName, StampRecord record)
       throws IOException {
+    return rewrite(file, backingFileName, record, true);
+  }
+
+  /**
+   * As {@link #publish}, without the {@code force} after the write: for a caller that forces the
+   * file itself (e.g. while it hashes it) before anything depends on the new header.
+   */
+  public static Qcow2Header publishUnforced(Path file, String backingFileName, StampRecord record)
+      throws IOException {
+    return rewrite(file, backingFileName, record, false);
+  }
+
+  private static Qcow2Header rewrite(
+      Path file, String backingFileName, StampRecord record, boolean force) throws IOException {
     Objects.requireNonNull(record, "record");
     Optional<String> backing =
         Optional.ofNullable(backingFileName).map(BackingFileName::requireBare);
@@ -54,7 +68,9 @@ public final class Qcow2Editor {
         HeaderPrefix before = HeaderPrefix.read(channel, StampArea.END);
         byte[] updated = HeaderRewrite.build(before.header(), before.bytes(), backing, record);
         writeFully(channel, updated);
-        channel.force(true);
+        if (force) {
+          channel.force(true);
+        }
         return verify(channel, before.fileLength(), updated, backing, record);
       } finally {
         lock.release();

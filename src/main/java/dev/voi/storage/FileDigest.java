@@ -37,6 +37,37 @@ public final class FileDigest {
     return sha256(file, executor, true);
   }
 
+  /**
+   * The SHA-256 of the whole file, as {@link #sha256(Path, Executor)}, while the file is forced to
+   * stable storage on the executor: once this returns, the file is both hashed and durable, in the
+   * time of the slower of the two rather than their sum.
+   */
+  public static Checksum sha256WhileForcing(Path file, Executor executor) throws IOException {
+    CompletableFuture<Void> forced =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                LayerStore.force(file);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            },
+            executor);
+    Checksum sha256;
+    try {
+      sha256 = sha256(file, executor);
+    } catch (IOException | RuntimeException e) {
+      try {
+        DirectIo.await(forced, "forcing " + file);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    DirectIo.await(forced, "forcing " + file);
+    return sha256;
+  }
+
   static Checksum sha256(Path file, Executor executor, boolean tryDirect) throws IOException {
     if (!tryDirect) {
       return Checksum.sha256Of(file);

@@ -89,6 +89,19 @@ class BackingRewriteTest {
   }
 
   @Test
+  void publishUnforcedWritesExactlyWhatPublishWrites() throws IOException {
+    Path overlay = overlayOnAdminsBase("");
+    Path twin = Files.copy(overlay, dir.resolve("twin.qcow2"));
+
+    Qcow2Header forced = Qcow2Editor.publish(overlay, PARENT, SECOND);
+    Qcow2Header unforced = Qcow2Editor.publishUnforced(twin, PARENT, SECOND);
+
+    assertThat(unforced).isEqualTo(forced);
+    assertThat(Files.readAllBytes(twin)).isEqualTo(Files.readAllBytes(overlay));
+    Qemu.check(twin).assertOk();
+  }
+
+  @Test
   void aLongBackingNameIsReplacedByAShortOneWithoutLeftovers() throws IOException {
     Path overlay = overlayOnAdminsBase("");
     Path deep = dir.resolve("a".repeat(200)).resolve("b".repeat(200));

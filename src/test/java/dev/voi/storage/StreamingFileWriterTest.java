@@ -74,6 +74,46 @@ class StreamingFileWriterTest {
       assertThat(Files.readAllBytes(file)).isEqualTo(content);
       assertThat(FileDigest.sha256(file, executor, direct)).isEqualTo(expected);
       assertThat(FileDigest.sha256(file, executor)).isEqualTo(expected);
+      assertThat(FileDigest.sha256WhileForcing(file, executor)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void flushesInTheBackgroundAsItGoesInBothModes() throws IOException {
+    byte[] content = new byte[10 * MIB + 17];
+    new Random(7).nextBytes(content);
+    for (boolean direct : new boolean[] {true, false}) {
+      Path file = newFile();
+      try (StreamingFileWriter writer =
+          StreamingFileWriter.open(file, executor, direct, 2L * MIB)) {
+        for (int offset = 0; offset < content.length; offset += 64 * 1024) {
+          writer.write(content, offset, Math.min(64 * 1024, content.length - offset));
+        }
+        writer.finish();
+        // One flush per 2 MiB handed over, skipped while the previous one still runs.
+        assertThat(writer.syncs()).as("direct=%s", direct).isBetween(1, 5);
+      }
+      assertThat(Files.readAllBytes(file)).isEqualTo(content);
+    }
+    Path file = newFile();
+    try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, true)) {
+      writer.write(content, 0, content.length);
+      writer.finish();
+      assertThat(writer.syncs()).as("none below SYNC_EVERY").isZero();
+    }
+  }
+
+  @Test
+  void aFailedBackgroundFlushSurfacesAtFinish() throws IOException {
+    Path file = newFile();
+    java.util.List<Runnable> held = new java.util.ArrayList<>();
+    try (StreamingFileWriter writer = StreamingFileWriter.open(file, held::add, false, MIB)) {
+      writer.write(new byte[MIB], 0, MIB);
+      assertThat(writer.syncs()).isEqualTo(1);
+      assertThat(held).hasSize(1);
+      writer.channel().close();
+      held.get(0).run(); // the flush fails on the closed channel
+      assertThatThrownBy(writer::finish).isInstanceOf(IOException.class);
     }
   }
 

@@ -110,14 +110,14 @@ public class Publisher {
           () ->
               String.format(
                   "Published %s depth %d (%d bytes): received in %.2f s, stamped in %.2f s,"
-                      + " hashed in %.2f s%s, committed in %.2f s",
+                      + " %s in %.2f s, committed in %.2f s",
                   upload.imageName(),
                   layer.depth(),
                   layer.size(),
                   (received - started) / 1e9,
                   marks[0] == 0 ? 0 : (marks[0] - received) / 1e9,
+                  marks[2] == 1 ? "forced (hashed while it was received)" : "hashed and forced",
                   marks[1] == 0 ? 0 : (marks[1] - marks[0]) / 1e9,
-                  marks[2] == 1 ? " (while it was received)" : "",
                   marks[1] == 0 ? 0 : (done - marks[1]) / 1e9));
       return layer;
     } finally {
@@ -151,7 +151,8 @@ public class Publisher {
     }
     Qcow2Header header;
     try {
-      header = Qcow2Editor.publish(temp, parent.map(Layer::fileName).orElse(null), record);
+      // Forced below, while it is hashed.
+      header = Qcow2Editor.publishUnforced(temp, parent.map(Layer::fileName).orElse(null), record);
     } catch (Qcow2FormatException e) {
       throw refused(e);
     }
@@ -166,8 +167,13 @@ public class Publisher {
     }
     marks[0] = System.nanoTime();
     boolean hashedAlready = received.matches(record, temp);
-    Checksum sha256 =
-        hashedAlready ? received.finalSha256() : FileDigest.sha256(temp, digestWorkers);
+    Checksum sha256;
+    if (hashedAlready) {
+      LayerStore.force(temp);
+      sha256 = received.finalSha256();
+    } else {
+      sha256 = FileDigest.sha256WhileForcing(temp, digestWorkers);
+    }
     marks[1] = System.nanoTime();
     marks[2] = hashedAlready ? 1 : 0;
     long size = Files.size(temp);
@@ -333,7 +339,7 @@ public class Publisher {
               "the body ended after " + total + " of " + upload.contentLength() + " bytes");
         }
         writeOrReport(out::finish);
-        // No force here: the stamp's (Qcow2Editor.publish) makes the whole file durable.
+        // No force here: the one after the stamp makes the whole file durable.
         Checksum contentDigest = digester.finish();
         Checksum finalSha256 = stamped == null ? null : stamped.finish();
         return new Received(contentDigest, planned, header, finalSha256);
