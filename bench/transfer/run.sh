@@ -3,12 +3,13 @@
 #   download of a layer from the server  vs  nginx serving the same file with sendfile;
 #   upload + publish of a base            vs  openssl dgst -sha256 of the same file;
 #   server heap after each GC while moving a large file  vs  the idle heap.
-# Usage: bench/transfer/run.sh [size-in-MiB=1024] [heap-file-MiB=4096]
+# Usage: bench/transfer/run.sh [size-in-MiB=1024] [heap-file-MiB=4096] [upload-rounds=5]
 # Needs: qemu-img, nginx, curl, openssl (apt-get install -y qemu-utils nginx-light curl openssl).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 size_mib=${1:-1024}
 heap_mib=${2:-4096}
+rounds=${3:-5}
 work=$root/target/bench-transfer
 rm -rf "$work" && mkdir -p "$work/www"
 port=18480
@@ -31,7 +32,9 @@ make_base() { # file MiB
   qemu-img convert -q -f raw -O qcow2 "$work/raw.bin" "$1"
   rm -f "$work/raw.bin"
 }
-seconds() { python3 -c "import time; print(time.monotonic())"; }
+# Timestamps from bash itself: a python3 started inside a timed interval (0.3-0.4 s through pyenv's
+# shim here) would add its start-up to every figure and pull every ratio towards 1.
+seconds() { echo "$EPOCHREALTIME"; }
 elapsed() { python3 -c "print(round($2 - $1, 3))"; }
 best() { # command... ; prints the best of 3 wall times
   local b=""
@@ -63,35 +66,34 @@ for n in 1 2 3; do
   curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/images/warm-$n/layers/$warm/content"
 done
 rm -f "$work/warm.qcow2"
+# Nothing of the bench's own files left to write back while it measures: the kernel would write the
+# fresh 1 GiB base to disk in the middle of the uploads (30 s after it was made).
+sync
 
-echo "== upload + publish vs openssl dgst -sha256" >&2
+echo "== upload + publish vs openssl dgst -sha256, ${rounds} rounds" >&2
 cat "$work/base.qcow2" > /dev/null # page cache, for both sides alike
-openssl_s=$(best openssl dgst -sha256 "$work/base.qcow2")
-# Best of three uploads (images bench, bench-2, bench-3): the first touch of fresh memory in this VM
-# costs more than the transfer itself.
-upload_s=""
-for n in 1 2 3; do
-  image=bench; [[ $n -gt 1 ]] && image=bench-$n
-  t0=$(seconds)
-  curl -sf -o "$work/published-$n.json" -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
-    -T "$work/base.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=$image"
-  t1=$(seconds)
-  t=$(elapsed "$t0" "$t1")
-  if [[ -z $upload_s ]] || python3 -c "import sys; sys.exit(0 if $t < $upload_s else 1)"; then upload_s=$t; fi
-done
-cp "$work/published-1.json" "$work/published.json"
-# The same with the digest named up front (digest=sha256:…): the server then knows the stamp before
-# the body has arrived and hashes the stamped file on the way in, with no pass after the stamp.
 digest=$(openssl dgst -sha256 -r "$work/base.qcow2" | cut -c1-64)
-upload_digest_s=""
-for n in 1 2 3; do
-  t0=$(seconds)
-  curl -sf -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
-    -T "$work/base.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=bench-digest-$n&digest=sha256:$digest"
-  t1=$(seconds)
-  t=$(elapsed "$t0" "$t1")
-  if [[ -z $upload_digest_s ]] || python3 -c "import sys; sys.exit(0 if $t < $upload_digest_s else 1)"; then upload_digest_s=$t; fi
+timed() { # command... ; prints its wall time
+  local s e; s=$EPOCHREALTIME; "$@" > /dev/null; e=$EPOCHREALTIME; elapsed "$s" "$e"
+}
+upload() { # image [more query]
+  curl -sf -o "$work/published-$1.json" -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
+    -T "$work/base.qcow2" -X POST "http://127.0.0.1:$port/api/v1/images?name=$1${2:-}"
+}
+# Each round times openssl, a plain upload and an upload naming its digest (digest=sha256:…: the
+# server then knows the stamp before the body has arrived and hashes the stamped file on the way
+# in) one right after the other, so that each ratio compares figures taken moments apart: this VM's
+# speed drifts by a third within minutes.
+rounds_out=""
+for n in $(seq 1 "$rounds"); do
+  image=bench; [[ $n -gt 1 ]] && image=bench-$n
+  o=$(timed openssl dgst -sha256 "$work/base.qcow2")
+  u=$(timed upload "$image")
+  d=$(timed upload "bench-digest-$n" "&digest=sha256:$digest")
+  echo "round $n: openssl $o s, upload $u s, upload with digest= $d s" >&2
+  rounds_out="$rounds_out$o,$u,$d;"
 done
+cp "$work/published-bench.json" "$work/published.json"
 checksum=$(python3 -c "import json; print(json.load(open('$work/published.json'))['tip']['checksum'])")
 file_name=$(python3 -c "import json; print(json.load(open('$work/published.json'))['layers'][0]['fileName'])")
 stored=$work/data/images/bench/$file_name
@@ -123,13 +125,19 @@ curl -sf -o "$work/big.json" -H "Authorization: Bearer $token" -H "Content-Type:
 big_checksum=$(python3 -c "import json; print(json.load(open('$work/big.json'))['tip']['checksum'])")
 curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/images/big/layers/$big_checksum/content"
 
-python3 - "$work/gc.log" "$bytes" "$openssl_s" "$upload_s" "$nginx_s" "$server_s" "$upload_digest_s" <<'PY'
-import re, sys
-log, size, openssl_s, upload_s, nginx_s, server_s, upload_digest_s = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:])
+python3 - "$work/gc.log" "$bytes" "$rounds_out" "$nginx_s" "$server_s" <<'PY'
+import re, statistics, sys
+log, size, rounds_out, nginx_s, server_s = sys.argv[1], int(sys.argv[2]), sys.argv[3], *map(float, sys.argv[4:])
 mib = size / 1048576
-print(f"file: {mib:.0f} MiB ({size} bytes)")
-print(f"upload+publish: {upload_s:.2f} s = {mib/upload_s:.0f} MiB/s; openssl dgst: {openssl_s:.2f} s = {mib/openssl_s:.0f} MiB/s; ratio {openssl_s/upload_s:.2f}x (goal >= 0.45x)")
-print(f"upload+publish with digest=: {upload_digest_s:.2f} s = {mib/upload_digest_s:.0f} MiB/s; ratio {openssl_s/upload_digest_s:.2f}x")
+rounds = [tuple(map(float, r.split(","))) for r in rounds_out.split(";") if r]
+print(f"file: {mib:.0f} MiB ({size} bytes); {len(rounds)} rounds of openssl, upload, upload with digest=")
+for label, i in (("upload+publish", 1), ("upload+publish with digest=", 2)):
+    ratios = sorted(o / r[i] for r in rounds for o in [r[0]])
+    times = [r[i] for r in rounds]
+    goal = " (goal >= 0.45x)" if i == 1 else ""
+    print(f"{label}: {statistics.median(times):.2f} s median ({min(times):.2f}-{max(times):.2f});"
+          f" openssl dgst {statistics.median(r[0] for r in rounds):.2f} s median;"
+          f" ratio median {statistics.median(ratios):.2f}x, per round {min(ratios):.2f}-{max(ratios):.2f}x{goal}")
 print(f"download: server {server_s:.2f} s = {mib/server_s:.0f} MiB/s; nginx sendfile {nginx_s:.2f} s = {mib/nginx_s:.0f} MiB/s; ratio {nginx_s/server_s:.2f}x (goal >= 0.9x)")
 lines = open(log).read().splitlines()
 marks = [i for i, line in enumerate(lines) if "System.gc()" in line or "Diagnostic Command" in line]

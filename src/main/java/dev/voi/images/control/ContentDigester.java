@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * SHA-256 of a stream on a second thread: the caller takes a free buffer, fills it, and hands it
  * over with {@link #digest}; the worker digests the buffers in the order they came and gives each
  * back. A fixed ring of buffers bounds the memory and lets the caller run at most that far ahead.
- * {@link #close} without {@link #finish} (a failure, a disconnect) stops the worker.
+ * {@link #close} without {@link #finish} (a failure, a disconnect) stops the worker. The ring's
+ * arrays come from {@link RingBuffers} and go back there once {@link #finish} has returned (after a
+ * failure they are left to the collector: the worker may still be reading one).
  */
 final class ContentDigester implements AutoCloseable {
 
@@ -35,7 +37,7 @@ final class ContentDigester implements AutoCloseable {
     free = new ArrayBlockingQueue<>(buffers);
     filled = new ArrayBlockingQueue<>(buffers + 1);
     for (int i = 0; i < buffers; i++) {
-      free.add(new byte[bufferSize]);
+      free.add(RingBuffers.take(bufferSize));
     }
     MessageDigest digest = sha256();
     result = executor.submit(() -> run(digest));
@@ -98,7 +100,11 @@ final class ContentDigester implements AutoCloseable {
     filled.add(END);
     finished = true;
     try {
-      return Checksum.ofBytes(result.get());
+      Checksum checksum = Checksum.ofBytes(result.get());
+      // The worker is done and gave every buffer back: the ring can serve the next upload.
+      free.forEach(RingBuffers::give);
+      free.clear();
+      return checksum;
     } catch (InterruptedException e) {
       result.cancel(true);
       Thread.currentThread().interrupt();
