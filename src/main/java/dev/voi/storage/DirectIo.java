@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 
 /** What {@link StreamingFileWriter} and {@link FileDigest} share about {@code O_DIRECT} I/O. */
 final class DirectIo {
@@ -24,6 +25,25 @@ final class DirectIo {
     } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
       return 0;
     }
+  }
+
+  /** An I/O action for {@link #runAsync}. */
+  @FunctionalInterface
+  interface IoAction {
+    void run() throws IOException;
+  }
+
+  /** Runs {@code action} on the executor; {@link #await} gives back its IOException as it was. */
+  static CompletableFuture<Void> runAsync(IoAction action, Executor executor) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            action.run();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        executor);
   }
 
   /** The result of an I/O task run on another thread, its failure as the IOException it was. */

@@ -43,16 +43,7 @@ public final class FileDigest {
    * time of the slower of the two rather than their sum.
    */
   public static Checksum sha256WhileForcing(Path file, Executor executor) throws IOException {
-    CompletableFuture<Void> forced =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                LayerStore.force(file);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            },
-            executor);
+    CompletableFuture<Void> forced = DirectIo.runAsync(() -> LayerStore.force(file), executor);
     Checksum sha256;
     try {
       sha256 = sha256(file, executor);

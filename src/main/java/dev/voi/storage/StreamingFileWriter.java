@@ -3,7 +3,6 @@ package dev.voi.storage;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -257,17 +256,7 @@ public final class StreamingFileWriter implements AutoCloseable {
     long at = position;
     position += full.remaining();
     writing.addLast(
-        new BlockWrite(
-            full,
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    writeFully(channel, full, at);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                },
-                executor)));
+        new BlockWrite(full, DirectIo.runAsync(() -> writeFully(channel, full, at), executor)));
     if (free.isEmpty()) {
       free.add(AlignedBuffers.take(block));
     }
@@ -286,16 +275,7 @@ public final class StreamingFileWriter implements AutoCloseable {
     awaitSync();
     nextSync = position + syncEvery;
     syncs++;
-    syncing =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                channel.force(false);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            },
-            executor);
+    syncing = DirectIo.runAsync(() -> channel.force(false), executor);
   }
 
   private void awaitWrites() throws IOException {
