@@ -43,7 +43,12 @@ public final class FileDigest {
    * time of the slower of the two rather than their sum.
    */
   public static Checksum sha256WhileForcing(Path file, Executor executor) throws IOException {
-    CompletableFuture<Void> forced = DirectIo.runAsync(() -> LayerStore.force(file), executor);
+    return sha256WhileForcing(file, executor, () -> LayerStore.force(file));
+  }
+
+  static Checksum sha256WhileForcing(Path file, Executor executor, DirectIo.IoAction force)
+      throws IOException {
+    CompletableFuture<Void> forced = DirectIo.runAsync(force, executor);
     Checksum sha256;
     try {
       sha256 = sha256(file, executor);

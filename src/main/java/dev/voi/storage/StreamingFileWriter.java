@@ -26,8 +26,9 @@ import java.util.logging.Logger;
  *
  * <p>Whole blocks are written on the executor while the next ones arrive, up to {@link #IN_FLIGHT}
  * at once (one write at a time leaves a virtual disk idle between requests). Every {@link
- * #SYNC_EVERY} bytes the data written so far is flushed to stable storage in the background (as
- * RocksDB's {@code bytes_per_sync} does), so that the caller's final force has only the last part
+ * #SYNC_EVERY} bytes handed over, the file is forced ({@code fdatasync}) in the background, which
+ * makes the writes completed by then durable; like RocksDB's {@code bytes_per_sync} (which only
+ * starts write-back) it spreads the cost, so that the caller's final force has only the last part
  * to flush instead of the whole file.
  *
  * <p>Not durable by itself: the caller forces the file when it is complete.
@@ -39,7 +40,7 @@ public final class StreamingFileWriter implements AutoCloseable {
 
   /**
    * Block writes handed to the executor and not yet done, at most: one at a time left the virtual
-   * disk idle between requests; more than three gained nothing in {@code bench/transfer}.
+   * disk idle between requests; six gained nothing over three in {@code bench/transfer}.
    */
   static final int IN_FLIGHT = 3;
 
@@ -252,15 +253,15 @@ public final class StreamingFileWriter implements AutoCloseable {
       DirectIo.await(oldest.done(), "writing " + file);
       free.add(writing.removeFirst().buffer());
     }
+    // The next buffer first: if none can be had (no direct memory left), the full one is still
+    // only the staging buffer, never also a write's, so close() gives it back once.
+    ByteBuffer next = free.isEmpty() ? AlignedBuffers.take(block) : free.removeFirst();
     ByteBuffer full = staging.flip();
     long at = position;
     position += full.remaining();
     writing.addLast(
         new BlockWrite(full, DirectIo.runAsync(() -> writeFully(channel, full, at), executor)));
-    if (free.isEmpty()) {
-      free.add(AlignedBuffers.take(block));
-    }
-    staging = free.removeFirst().clear();
+    staging = next.clear();
     syncAsWeGo();
   }
 

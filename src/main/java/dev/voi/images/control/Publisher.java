@@ -159,7 +159,7 @@ public class Publisher {
     }
     Qcow2Header header;
     try {
-      // Forced below, while it is hashed.
+      // Forced below: while it is hashed, or on its own when it was hashed on the way in.
       header = Qcow2Editor.publishUnforced(temp, parent.map(Layer::fileName).orElse(null), record);
     } catch (Qcow2FormatException e) {
       throw refused(e);
