@@ -1,8 +1,6 @@
 package dev.voi.storage;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Direct buffers of {@link #SIZE} bytes aligned for {@code O_DIRECT}, reused across uploads: direct
@@ -14,29 +12,24 @@ final class AlignedBuffers {
   static final int SIZE = 4 * 1024 * 1024;
   static final int KEPT = 32;
 
-  private static final ConcurrentLinkedQueue<ByteBuffer> FREE = new ConcurrentLinkedQueue<>();
-  private static final AtomicInteger KEPT_NOW = new AtomicInteger();
+  private static final BufferPool<ByteBuffer> POOL = new BufferPool<>(KEPT);
 
   private AlignedBuffers() {}
 
   /** A cleared buffer of {@link #SIZE} bytes whose address is a multiple of {@code alignment}. */
   static ByteBuffer take(int alignment) {
-    ByteBuffer buffer;
-    while ((buffer = FREE.poll()) != null) {
-      KEPT_NOW.decrementAndGet();
-      if (buffer.alignmentOffset(0, alignment) == 0) {
-        return buffer.clear();
-      }
-    }
-    return ByteBuffer.allocateDirect(SIZE + alignment).alignedSlice(alignment).limit(SIZE).slice();
+    return POOL.take(
+            buffer -> buffer.alignmentOffset(0, alignment) == 0,
+            () ->
+                ByteBuffer.allocateDirect(SIZE + alignment)
+                    .alignedSlice(alignment)
+                    .limit(SIZE)
+                    .slice())
+        .clear();
   }
 
   /** Returns a buffer that nothing uses any more. */
   static void give(ByteBuffer buffer) {
-    if (KEPT_NOW.incrementAndGet() <= KEPT) {
-      FREE.add(buffer);
-    } else {
-      KEPT_NOW.decrementAndGet();
-    }
+    POOL.give(buffer);
   }
 }
