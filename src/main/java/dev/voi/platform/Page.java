@@ -14,7 +14,7 @@ public record Page<T>(List<T> items, String next) {
       return DEFAULT_LIMIT;
     }
     if (requested < 1 || requested > MAX_LIMIT) {
-      throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+      throw ProblemType.BAD_REQUEST.refuse("limit must be between 1 and " + MAX_LIMIT);
     }
     return requested;
   }

@@ -47,18 +47,20 @@ public final class ProblemMappers {
         errorId);
   }
 
-  /** Failures the application raised on purpose. */
+  /** Refusals the application raised on purpose, in domain terms. */
   @Provider
-  public static class ForProblems implements ExceptionMapper<ProblemException> {
+  public static class ForRefusals implements ExceptionMapper<Refused> {
     @Context UriInfo uriInfo;
     @Context HttpHeaders requestHeaders;
 
     @Override
-    public Response toResponse(ProblemException e) {
+    public Response toResponse(Refused e) {
+      ProblemType type = e.type();
       Response response =
-          answer(e.status(), e.slug(), e.title(), e.getMessage(), instance(uriInfo), null);
+          answer(type.status(), type.slug(), type.title(), e.detail(), instance(uriInfo), null);
       Response.ResponseBuilder builder = Response.fromResponse(response);
-      e.headers().forEach(builder::header);
+      e.retryAfter().ifPresent(delay -> builder.header("Retry-After", delay.toSeconds()));
+      e.related().ifPresent(builder::location);
       if (hasBody(requestHeaders)) {
         // A refused upload's body is not read: close instead of draining gigabytes first.
         builder.header("Connection", "close");
@@ -193,10 +195,10 @@ public final class ProblemMappers {
     @Override
     public Response toResponse(EJBException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e.getCausedByException();
-      if (cause instanceof ProblemException problem) {
-        ForProblems mapper = new ForProblems();
+      if (cause instanceof Refused refused) {
+        ForRefusals mapper = new ForRefusals();
         mapper.uriInfo = uriInfo;
-        return mapper.toResponse(problem);
+        return mapper.toResponse(refused);
       }
       return unexpected(e, uriInfo);
     }

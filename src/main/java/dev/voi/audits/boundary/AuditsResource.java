@@ -6,7 +6,8 @@ import dev.voi.audits.control.Auditor;
 import dev.voi.audits.entity.AuditRun;
 import dev.voi.audits.entity.AuditTrigger;
 import dev.voi.platform.Page;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
+import dev.voi.platform.Refused;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -21,7 +22,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -75,28 +75,24 @@ public class AuditsResource {
     long runId = runId(id);
     return runs.find(runId)
         .map(AuditView::of)
-        .orElseThrow(() -> ProblemException.notFound("no audit run " + id));
+        .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no audit run " + id));
   }
 
-  private static ProblemException running(UriInfo uriInfo, AuditLease.Holding holding) {
+  private static Refused running(UriInfo uriInfo, AuditLease.Holding holding) {
     if (holding.runId() == null) {
-      return ProblemException.conflict(
-          "audit-running",
-          "An audit is running",
+      return ProblemType.AUDIT_RUNNING.refuse(
           "another audit took the audit lease and let it go while this request looked; try again");
     }
-    return new ProblemException(
-        409,
-        "audit-running",
-        "An audit is running",
-        "audit run "
-            + holding.runId()
-            + " holds the audit lease ("
-            + holding.holder()
-            + ", until "
-            + holding.expiresAt()
-            + "); nothing was started",
-        Map.of("Location", location(uriInfo, holding.runId()).toString()));
+    return ProblemType.AUDIT_RUNNING
+        .refuse(
+            "audit run "
+                + holding.runId()
+                + " holds the audit lease ("
+                + holding.holder()
+                + ", until "
+                + holding.expiresAt()
+                + "); nothing was started")
+        .related(location(uriInfo, holding.runId()));
   }
 
   private static URI location(UriInfo uriInfo, long runId) {
@@ -116,6 +112,6 @@ public class AuditsResource {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw ProblemException.badRequest("an audit run id is a positive whole number, got " + text);
+    throw ProblemType.BAD_REQUEST.refuse("an audit run id is a positive whole number, got " + text);
   }
 }

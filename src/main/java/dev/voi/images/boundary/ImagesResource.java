@@ -10,7 +10,7 @@ import dev.voi.images.control.Upload;
 import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
 import dev.voi.platform.Page;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -98,7 +98,7 @@ public class ImagesResource {
       InputStream body)
       throws IOException {
     if (parent == null || parent.isEmpty()) {
-      throw ProblemException.badRequest(
+      throw ProblemType.BAD_REQUEST.refuse(
           "parent is required: the checksum of the tip the diff was built on");
     }
     Upload upload = upload(PublishKind.DIFF, name, version, parent, digest, note, contentLength);
@@ -144,20 +144,20 @@ public class ImagesResource {
   @Operation(summary = "Set the image's update policy: patent or catch-up")
   public ImageView policy(@PathParam("name") String name, PolicyChange change) {
     if (change == null || change.policy() == null) {
-      throw ProblemException.badRequest("policy is required: \"patent\" or \"catch-up\"");
+      throw ProblemType.BAD_REQUEST.refuse("policy is required: \"patent\" or \"catch-up\"");
     }
     Policy policy;
     try {
       policy = Policy.ofWireName(change.policy());
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("policy must be \"patent\" or \"catch-up\"");
+      throw ProblemType.BAD_REQUEST.refuse("policy must be \"patent\" or \"catch-up\"");
     }
     int max =
         change.maxIncrementalLayers() == null
             ? lineage.requireImage(validName(name)).maxIncrementalLayers()
             : change.maxIncrementalLayers();
     if (max < 1 || max > 4096) {
-      throw ProblemException.badRequest("maxIncrementalLayers must be between 1 and 4096");
+      throw ProblemType.BAD_REQUEST.refuse("maxIncrementalLayers must be between 1 and 4096");
     }
     Image image = lineage.changePolicy(validName(name), policy, max);
     return ImageView.of(image, lineage.chain(image), null);
@@ -175,7 +175,7 @@ public class ImagesResource {
 
   static String validName(String name) {
     if (!ImageName.isValid(name)) {
-      throw ProblemException.badRequest(
+      throw ProblemType.BAD_REQUEST.refuse(
           "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");
     }
     return name;
@@ -194,10 +194,10 @@ public class ImagesResource {
       try {
         parsedVersion = Long.parseLong(version);
       } catch (NumberFormatException e) {
-        throw ProblemException.badRequest("version must be a whole number from 0 to 2^63-1");
+        throw ProblemType.BAD_REQUEST.refuse("version must be a whole number from 0 to 2^63-1");
       }
       if (parsedVersion < 0) {
-        throw ProblemException.badRequest("version must be a whole number from 0 to 2^63-1");
+        throw ProblemType.BAD_REQUEST.refuse("version must be a whole number from 0 to 2^63-1");
       }
     }
     Checksum parsedParent = null;
@@ -207,19 +207,19 @@ public class ImagesResource {
     Checksum expected = null;
     if (digest != null) {
       if (!digest.startsWith("sha256:")) {
-        throw ProblemException.badRequest("digest must be sha256:<64 lowercase hex characters>");
+        throw ProblemType.BAD_REQUEST.refuse("digest must be sha256:<64 lowercase hex characters>");
       }
       expected = checksum("digest", digest.substring("sha256:".length()));
     }
     if (note != null && note.length() > MAX_NOTE) {
-      throw ProblemException.badRequest("note is limited to " + MAX_NOTE + " characters");
+      throw ProblemType.BAD_REQUEST.refuse("note is limited to " + MAX_NOTE + " characters");
     }
     long length = -1;
     if (contentLength != null) {
       try {
         length = Long.parseLong(contentLength.trim());
       } catch (NumberFormatException e) {
-        throw ProblemException.badRequest("Content-Length is not a number");
+        throw ProblemType.BAD_REQUEST.refuse("Content-Length is not a number");
       }
     }
     return new Upload(kind, validName(name), parsedVersion, parsedParent, expected, note, length);
@@ -229,7 +229,7 @@ public class ImagesResource {
     try {
       return Checksum.parse(field, hex);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
   }
 }

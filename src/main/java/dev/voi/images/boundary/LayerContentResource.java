@@ -9,7 +9,7 @@ import dev.voi.platform.Caller;
 import dev.voi.platform.DirectOutput;
 import dev.voi.platform.ImageAccess;
 import dev.voi.platform.OpenTo;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
 import dev.voi.storage.LayerStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -32,8 +32,8 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -103,29 +103,21 @@ public class LayerContentResource {
     try {
       checksum = Checksum.parse("checksum", checksumHex);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
     Layer layer =
         lineage
             .layer(imageName, checksum)
             .orElseThrow(
-                () -> ProblemException.notFound("no layer " + checksumHex + " in " + imageName));
+                () -> ProblemType.NOT_FOUND.refuse("no layer " + checksumHex + " in " + imageName));
     if (layer.state() == LayerState.QUARANTINED) {
-      throw new ProblemException(
-          410,
-          "layer-quarantined",
-          "The layer is quarantined",
-          "the stored file failed its integrity check; an administrator must republish it",
-          Map.of());
+      throw ProblemType.LAYER_QUARANTINED.refuse(
+          "the stored file failed its integrity check; an administrator must republish it");
     }
     java.nio.file.Path file = store.layerFile(imageName, layer.fileName());
     if (!Files.isRegularFile(file)) {
-      throw new ProblemException(
-          410,
-          "layer-file-missing",
-          "The layer file is missing",
-          "the file of this layer is not in the data directory",
-          Map.of());
+      throw ProblemType.LAYER_FILE_MISSING.refuse(
+          "the file of this layer is not in the data directory");
     }
     String etag = "\"" + layer.sha256Hex() + "\"";
     Response.ResponseBuilder common =
@@ -163,12 +155,9 @@ public class LayerContentResource {
       return common.build();
     }
     if (!gate.tryEnter()) {
-      throw new ProblemException(
-          503,
-          "too-many-downloads",
-          "Too many downloads at once",
-          "voi.download.max.concurrent downloads are running; retry later",
-          Map.of("Retry-After", "10"));
+      throw ProblemType.TOO_MANY_DOWNLOADS
+          .refuse("voi.download.max.concurrent downloads are running; retry later")
+          .retryAfter(Duration.ofSeconds(10));
     }
     return common.entity(new Download(file, range, direct)).build();
   }
@@ -250,7 +239,7 @@ public class LayerContentResource {
     if (security.getUserPrincipal() instanceof Caller.Terminal terminal) {
       boolean allowed = access.stream().anyMatch(a -> a.mayRead(terminal.id(), imageName));
       if (!allowed) {
-        throw ProblemException.forbidden(
+        throw ProblemType.FORBIDDEN.refuse(
             "image " + imageName + " is not assigned to this terminal");
       }
     }

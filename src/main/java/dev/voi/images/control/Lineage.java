@@ -4,7 +4,8 @@ import dev.voi.chain.Checksum;
 import dev.voi.chain.Policy;
 import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
+import dev.voi.platform.Refused;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -13,7 +14,6 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +38,7 @@ public class Lineage {
   }
 
   public Image requireImage(String name) {
-    return image(name).orElseThrow(() -> ProblemException.notFound("no image named " + name));
+    return image(name).orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + name));
   }
 
   /** Images in name order after {@code after} (a cursor), at most {@code limit}. */
@@ -103,12 +103,12 @@ public class Lineage {
       }
       case NEW_BASE -> {
         Image existing =
-            image.orElseThrow(() -> ProblemException.notFound("no image named " + imageName));
+            image.orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + imageName));
         return new Target(tip(existing), image);
       }
       default -> {
         Image existing =
-            image.orElseThrow(() -> ProblemException.notFound("no image named " + imageName));
+            image.orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + imageName));
         Optional<Layer> tip = tip(existing);
         requireTip(tip, parent);
         return new Target(tip, image);
@@ -149,9 +149,7 @@ public class Lineage {
       em.persist(layer);
       em.flush();
     } catch (PersistenceException e) {
-      throw ProblemException.conflict(
-          "stale-or-wrong-parent",
-          "Stale or wrong parent",
+      throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
           "another layer was published on this image at the same time; fetch the lineage and"
               + " build on its new tip");
     }
@@ -168,11 +166,9 @@ public class Lineage {
     Image image = locked(imageName);
     Layer layer =
         layer(imageName, checksum)
-            .orElseThrow(() -> ProblemException.notFound("no layer " + checksum.hex()));
+            .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no layer " + checksum.hex()));
     if (layer.inChain()) {
-      throw ProblemException.conflict(
-          "already-published",
-          "Already published",
+      throw ProblemType.ALREADY_PUBLISHED.refuse(
           "this file is already in the chain at depth " + layer.depth());
     }
     if (kind.isBase()) {
@@ -193,9 +189,7 @@ public class Lineage {
     Image image = locked(imageName);
     List<Layer> chain = chain(image);
     if (chain.isEmpty() || depth != chain.size() - 1) {
-      throw ProblemException.conflict(
-          "not-the-tip",
-          "Only the tip can be retired",
+      throw ProblemType.NOT_THE_TIP.refuse(
           "depth "
               + depth
               + " is not the tip of "
@@ -203,10 +197,8 @@ public class Lineage {
               + (chain.isEmpty() ? "" : " (the tip is depth " + (chain.size() - 1) + ")"));
     }
     if (depth == 0) {
-      throw ProblemException.conflict(
-          "base-not-retirable",
-          "The base cannot be retired",
-          "publish a new base with POST /api/v1/images/" + imageName + "/base instead");
+      throw ProblemType.BASE_NOT_RETIRABLE.refuse(
+          "publish a new base of " + imageName + " instead");
     }
     Layer tip = chain.get(depth);
     tip.retire();
@@ -236,9 +228,7 @@ public class Lineage {
 
   private static void requireTip(Optional<Layer> tip, Checksum parent) {
     if (tip.isEmpty() || !tip.get().checksum().equals(parent)) {
-      throw ProblemException.conflict(
-          "stale-or-wrong-parent",
-          "Stale or wrong parent",
+      throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
           "parent "
               + parent.hex()
               + " is not the tip of the image"
@@ -247,15 +237,8 @@ public class Lineage {
     }
   }
 
-  private static ProblemException imageExists(String imageName) {
-    return new ProblemException(
-        Response.Status.CONFLICT,
-        "image-exists",
-        "The image exists",
-        "an image named "
-            + imageName
-            + " exists; publish a new base with POST /api/v1/images/"
-            + imageName
-            + "/base");
+  private static Refused imageExists(String imageName) {
+    return ProblemType.IMAGE_EXISTS.refuse(
+        "an image named " + imageName + " exists; publish a new base of it instead");
   }
 }

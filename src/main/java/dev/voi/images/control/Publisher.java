@@ -5,7 +5,8 @@ import dev.voi.chain.Checksum;
 import dev.voi.chain.FileNames;
 import dev.voi.chain.StampRecord;
 import dev.voi.images.entity.Layer;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
+import dev.voi.platform.Refused;
 import dev.voi.platform.VoiConfig;
 import dev.voi.qcow2.Qcow2Editor;
 import dev.voi.qcow2.Qcow2FormatException;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -143,7 +143,7 @@ public class Publisher {
       throws IOException {
     Checksum contentDigest = received.contentDigest();
     if (upload.expectedDigest() != null && !upload.expectedDigest().equals(contentDigest)) {
-      throw ProblemException.badRequest(
+      throw ProblemType.BAD_REQUEST.refuse(
           "digest mismatch: the body's SHA-256 is "
               + contentDigest.hex()
               + ", the request said "
@@ -165,9 +165,7 @@ public class Publisher {
       throw refused(e);
     }
     if (parent.isPresent() && header.size() < parent.get().virtualSize()) {
-      throw unprocessable(
-          "virtual-size-shrinks",
-          "The diff is smaller than its parent",
+      throw ProblemType.VIRTUAL_SIZE_SHRINKS.refuse(
           "the diff's virtual size "
               + header.size()
               + " is smaller than its parent's "
@@ -343,7 +341,7 @@ public class Publisher {
           judgeHeader(prefix, prefixLength, total, upload, backingName);
         }
         if (upload.contentLength() >= 0 && total != upload.contentLength()) {
-          throw ProblemException.badRequest(
+          throw ProblemType.BAD_REQUEST.refuse(
               "the body ended after " + total + " of " + upload.contentLength() + " bytes");
         }
         writeOrReport(out::finish);
@@ -391,28 +389,21 @@ public class Publisher {
       throw refused(e);
     }
     if (upload.kind().isBase() && header.hasBackingFile()) {
-      throw unprocessable(
-          "base-has-backing-file",
-          "A base has no backing file",
+      throw ProblemType.BASE_HAS_BACKING_FILE.refuse(
           "this file has the backing file "
               + header.backingFile().orElse("")
-              + "; publish it as a diff with POST /api/v1/images/"
-              + upload.imageName()
-              + "/layers");
+              + "; publish it as a diff on the tip of "
+              + upload.imageName());
     }
     if (!upload.kind().isBase()) {
       if (!header.hasBackingFile()) {
-        throw unprocessable(
-            "diff-without-backing-file",
-            "A diff needs a backing file",
+        throw ProblemType.DIFF_WITHOUT_BACKING_FILE.refuse(
             "this file has no backing file; a diff is a qcow2 overlay built on the tip");
       }
       String uploaded = header.backingFile().orElseThrow();
       String lastComponent = uploaded.substring(uploaded.lastIndexOf('/') + 1);
       if (!lastComponent.equals(backingName)) {
-        throw ProblemException.conflict(
-            "stale-or-wrong-parent",
-            "Stale or wrong parent",
+        throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
             "the diff was built on "
                 + uploaded
                 + ", not on the tip's file "
@@ -442,7 +433,7 @@ public class Publisher {
       int read = body.readNBytes(buffer, 0, buffer.length);
       return read == 0 ? -1 : read;
     } catch (IOException e) {
-      throw ProblemException.badRequest("the upload was interrupted: " + e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse("the upload was interrupted: " + e.getMessage());
     }
   }
 
@@ -463,38 +454,23 @@ public class Publisher {
     }
   }
 
-  private static ProblemException refused(Qcow2FormatException e) {
+  private static Refused refused(Qcow2FormatException e) {
     return switch (e.kind()) {
-      case REFUSED ->
-          unprocessable("qcow2-layout-refused", "The qcow2 layout is refused", e.getMessage());
-      case LOCKED -> ProblemException.conflict("file-locked", "The file is locked", e.getMessage());
-      default ->
-          new ProblemException(
-              400, "not-qcow2", "Not a usable qcow2 file", e.getMessage(), Map.of());
+      case REFUSED -> ProblemType.QCOW2_LAYOUT_REFUSED.refuse(e.getMessage());
+      case LOCKED -> ProblemType.FILE_LOCKED.refuse(e.getMessage());
+      default -> ProblemType.NOT_QCOW2.refuse(e.getMessage());
     };
   }
 
-  private static ProblemException unprocessable(String slug, String title, String detail) {
-    return new ProblemException(422, slug, title, detail, Map.of());
+  private static Refused tooLarge(long max) {
+    return ProblemType.UPLOAD_TOO_LARGE.refuse(
+        "uploads are limited to " + max + " bytes (voi.upload.max.bytes)");
   }
 
-  private static ProblemException tooLarge(long max) {
-    return new ProblemException(
-        413,
-        "upload-too-large",
-        "The upload is too large",
-        "uploads are limited to " + max + " bytes (voi.upload.max.bytes)",
-        Map.of());
-  }
-
-  private static ProblemException insufficientStorage(long needed) {
-    return new ProblemException(
-        507,
-        "insufficient-storage",
-        "Not enough room in the data directory",
+  private static Refused insufficientStorage(long needed) {
+    return ProblemType.INSUFFICIENT_STORAGE.refuse(
         needed > 0
             ? "the upload declares " + needed + " bytes, more than the data directory has free"
-            : "the data directory ran out of room during the upload",
-        Map.of());
+            : "the data directory ran out of room during the upload");
   }
 }

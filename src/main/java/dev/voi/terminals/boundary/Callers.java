@@ -2,7 +2,7 @@ package dev.voi.terminals.boundary;
 
 import dev.voi.chain.ImageName;
 import dev.voi.platform.Caller;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
 import jakarta.ws.rs.core.SecurityContext;
 
 /** Which terminal a request is about, and whether its caller may ask. */
@@ -17,7 +17,7 @@ final class Callers {
   static long terminalId(SecurityContext security, String pathId) {
     if (security.getUserPrincipal() instanceof Caller.Terminal terminal) {
       if (!String.valueOf(terminal.id()).equals(pathId)) {
-        throw ProblemException.forbidden("a terminal may only use its own resources");
+        throw ProblemType.FORBIDDEN.refuse("a terminal may only use its own resources");
       }
       return terminal.id();
     }
@@ -29,13 +29,13 @@ final class Callers {
     try {
       return Long.parseLong(pathId);
     } catch (NumberFormatException e) {
-      throw ProblemException.notFound("no terminal " + pathId);
+      throw ProblemType.NOT_FOUND.refuse("no terminal " + pathId);
     }
   }
 
   static String imageName(String name) {
     if (!ImageName.isValid(name)) {
-      throw ProblemException.badRequest(
+      throw ProblemType.BAD_REQUEST.refuse(
           "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");
     }
     return name;

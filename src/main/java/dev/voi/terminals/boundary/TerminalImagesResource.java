@@ -3,7 +3,8 @@ package dev.voi.terminals.boundary;
 import dev.voi.chain.ChainNode;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
+import dev.voi.platform.Refused;
 import dev.voi.terminals.control.AnswerJson;
 import dev.voi.terminals.control.AnswerJson.Representation;
 import dev.voi.terminals.control.FeedbackReport;
@@ -31,7 +32,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -69,7 +69,7 @@ public class TerminalImagesResource {
   public Response unassign(@PathParam("id") String id, @PathParam("name") String name) {
     long terminalId = Callers.adminTerminalId(id);
     if (!registry.unassign(terminalId, Callers.imageName(name))) {
-      throw ProblemException.notFound("image " + name + " is not assigned to " + terminalId);
+      throw ProblemType.NOT_FOUND.refuse("image " + name + " is not assigned to " + terminalId);
     }
     return Response.noContent().build();
   }
@@ -115,18 +115,14 @@ public class TerminalImagesResource {
             .current(terminalId, Callers.imageName(name))
             .orElseThrow(
                 () ->
-                    new ProblemException(
-                        404,
-                        "no-report",
-                        "No checksum list reported",
+                    ProblemType.NO_REPORT.refuse(
                         "report the terminal's checksum list for "
                             + name
                             + " first: PUT /api/v1/terminals/"
                             + terminalId
                             + "/images/"
                             + name
-                            + "/chain",
-                        Map.of()));
+                            + "/chain"));
     if (AnswerJson.matches(ifNoneMatch, current.etag())) {
       return notModified(current.etag());
     }
@@ -152,7 +148,7 @@ public class TerminalImagesResource {
     } catch (ReportParser.TooLarge e) {
       throw tooLarge(e);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
     registry.addFeedback(
         terminalId, assignment.imageId(), report.state(), report.progress(), report.detail());
@@ -166,7 +162,7 @@ public class TerminalImagesResource {
           throw tooLarge(new ReportParser.TooLarge(ReportParser.MAX_BODY));
         }
       } catch (NumberFormatException e) {
-        throw ProblemException.badRequest("Content-Length is not a number");
+        throw ProblemType.BAD_REQUEST.refuse("Content-Length is not a number");
       }
     }
     try {
@@ -180,7 +176,7 @@ public class TerminalImagesResource {
     try {
       return ReportParser.parse(body);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
   }
 
@@ -198,8 +194,7 @@ public class TerminalImagesResource {
         .build();
   }
 
-  private static ProblemException tooLarge(ReportParser.TooLarge e) {
-    return new ProblemException(
-        413, "body-too-large", "The body is too large", e.getMessage(), Map.of());
+  private static Refused tooLarge(ReportParser.TooLarge e) {
+    return ProblemType.BODY_TOO_LARGE.refuse(e.getMessage());
   }
 }

@@ -5,7 +5,7 @@ import dev.voi.chain.Strategy;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.Page;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.control.ReportParser;
 import dev.voi.terminals.entity.AnswerChange;
@@ -178,13 +178,14 @@ public class TerminalsResource {
     try {
       value = ReportParser.readJson(ReportParser.readCapped(body, MAX_BODY));
     } catch (ReportParser.TooLarge e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
     JsonValue name = value instanceof JsonObject object ? object.get("name") : null;
     if (!(name instanceof JsonString text)) {
-      throw ProblemException.badRequest("name: required, a string; the body is {\"name\": \"…\"}");
+      throw ProblemType.BAD_REQUEST.refuse(
+          "name: required, a string; the body is {\"name\": \"…\"}");
     }
     return text.getString();
   }
@@ -196,7 +197,7 @@ public class TerminalsResource {
     try {
       return Long.parseLong(cursor);
     } catch (NumberFormatException e) {
-      throw ProblemException.badRequest("cursor: not a cursor this list gave out");
+      throw ProblemType.BAD_REQUEST.refuse("cursor: not a cursor this list gave out");
     }
   }
 
@@ -207,7 +208,7 @@ public class TerminalsResource {
     try {
       return Enum.valueOf(type, value);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(
+      throw ProblemType.BAD_REQUEST.refuse(
           field
               + ": expected one of "
               + Arrays.toString(type.getEnumConstants())

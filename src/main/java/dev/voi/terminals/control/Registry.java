@@ -4,7 +4,8 @@ import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Image;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
+import dev.voi.platform.Refused;
 import dev.voi.platform.Tokens;
 import dev.voi.terminals.entity.AnswerChange;
 import dev.voi.terminals.entity.AssignedImage;
@@ -56,7 +57,7 @@ public class Registry {
     try {
       Terminal.requireValidName(name);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
     if (byName(name).isPresent()) {
       throw nameTaken(name);
@@ -145,7 +146,7 @@ public class Registry {
   public Terminal require(long terminalId) {
     Terminal terminal = em.find(Terminal.class, terminalId);
     if (terminal == null) {
-      throw ProblemException.notFound("no terminal " + terminalId);
+      throw ProblemType.NOT_FOUND.refuse("no terminal " + terminalId);
     }
     return terminal;
   }
@@ -260,8 +261,7 @@ public class Registry {
         .findFirst();
   }
 
-  private static ProblemException nameTaken(String name) {
-    return ProblemException.conflict(
-        "terminal-exists", "The terminal exists", "a terminal named " + name + " is registered");
+  private static Refused nameTaken(String name) {
+    return ProblemType.TERMINAL_EXISTS.refuse("a terminal named " + name + " is registered");
   }
 }

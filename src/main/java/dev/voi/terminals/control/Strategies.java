@@ -2,7 +2,8 @@ package dev.voi.terminals.control;
 
 import dev.voi.chain.ChainNode;
 import dev.voi.images.control.Lineage;
-import dev.voi.platform.ProblemException;
+import dev.voi.platform.ProblemType;
+import dev.voi.platform.Refused;
 import dev.voi.platform.VoiConfig;
 import dev.voi.terminals.control.AnswerJson.Representation;
 import dev.voi.terminals.control.TerminalDirectory.AssignmentRef;
@@ -76,7 +77,7 @@ public class Strategies {
       return assignment.get();
     }
     if (lineage.image(image).isEmpty()) {
-      throw ProblemException.notFound("no image named " + image);
+      throw ProblemType.NOT_FOUND.refuse("no image named " + image);
     }
     throw notAssigned(image);
   }
@@ -175,10 +176,10 @@ public class Strategies {
   private ChainSnapshot chain(String image) {
     return snapshots
         .get(image)
-        .orElseThrow(() -> ProblemException.notFound("no image named " + image));
+        .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + image));
   }
 
-  private static ProblemException notAssigned(String image) {
-    return ProblemException.forbidden("image " + image + " is not assigned to this terminal");
+  private static Refused notAssigned(String image) {
+    return ProblemType.FORBIDDEN.refuse("image " + image + " is not assigned to this terminal");
   }
 }
