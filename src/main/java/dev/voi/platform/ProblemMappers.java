@@ -47,6 +47,25 @@ public final class ProblemMappers {
         errorId);
   }
 
+  /** The problem type slug of a status the container or the JAX-RS runtime chose. */
+  static String slugFor(int status) {
+    return switch (status) {
+      case 400 -> "bad-request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not-found";
+      case 405 -> "method-not-allowed";
+      case 406 -> "not-acceptable";
+      case 409 -> "conflict";
+      case 411 -> "length-required";
+      case 413 -> "payload-too-large";
+      case 415 -> "unsupported-media-type";
+      case 416 -> "range-not-satisfiable";
+      case 500 -> "internal-error";
+      default -> "http-" + status;
+    };
+  }
+
   /** Refusals the application raised on purpose, in domain terms. */
   @Provider
   public static class ForRefusals implements ExceptionMapper<Refused> {
@@ -116,7 +135,13 @@ public final class ProblemMappers {
       }
       String detail =
           e.getMessage() == null ? original.getStatusInfo().getReasonPhrase() : e.getMessage();
-      if (e.getCause() instanceof JsonbException || e.getCause() instanceof ProcessingException) {
+      String parameter = malformedParameter(e);
+      if (parameter != null) {
+        // JAX-RS answers 404 for a query parameter it cannot convert; the request is malformed.
+        status = 400;
+        detail = parameter + " is malformed: " + rootMessage(e);
+      } else if (e.getCause() instanceof JsonbException
+          || e.getCause() instanceof ProcessingException) {
         detail = "The body is not valid JSON for this request: " + rootMessage(e);
       }
       Response.ResponseBuilder builder =
@@ -124,7 +149,9 @@ public final class ProblemMappers {
               answer(
                   status,
                   slugFor(status),
-                  original.getStatusInfo().getReasonPhrase(),
+                  status == original.getStatus()
+                      ? original.getStatusInfo().getReasonPhrase()
+                      : "Bad Request",
                   detail,
                   instance(uriInfo),
                   null));
@@ -136,21 +163,34 @@ public final class ProblemMappers {
       }
       return builder.build();
     }
+  }
 
-    private static String slugFor(int status) {
-      return switch (status) {
-        case 400 -> "bad-request";
-        case 401 -> "unauthorized";
-        case 403 -> "forbidden";
-        case 404 -> "not-found";
-        case 405 -> "method-not-allowed";
-        case 406 -> "not-acceptable";
-        case 409 -> "conflict";
-        case 413 -> "payload-too-large";
-        case 415 -> "unsupported-media-type";
-        default -> "http-" + status;
-      };
+  /**
+   * "the query parameter limit" when the runtime failed to convert a query, header or form
+   * parameter (Jersey's {@code ParamException}, read by reflection so that no Jersey type is
+   * compiled in), else null. Path parameters are left alone: an unconvertible one is no such
+   * resource.
+   */
+  static String malformedParameter(WebApplicationException e) {
+    for (Class<?> type = e.getClass(); type != null; type = type.getSuperclass()) {
+      if (type.getName().equals("org.glassfish.jersey.server.ParamException")) {
+        try {
+          String name = (String) type.getMethod("getParameterName").invoke(e);
+          Object kind = type.getMethod("getParameterType").invoke(e);
+          String where = kind instanceof Class<?> annotation ? annotation.getSimpleName() : "";
+          if (where.equals("PathParam")) {
+            return null;
+          }
+          return "the "
+              + where.replace("Param", "").toLowerCase(java.util.Locale.ROOT)
+              + " parameter "
+              + name;
+        } catch (ReflectiveOperationException | ClassCastException failure) {
+          return "a parameter";
+        }
+      }
     }
+    return null;
   }
 
   /** Malformed JSON that never reached a resource method. */

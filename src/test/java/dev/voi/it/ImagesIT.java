@@ -174,7 +174,16 @@ class ImagesIT {
         .get(url)
         .then()
         .statusCode(416)
-        .header("Content-Range", "bytes */" + size);
+        .header("Content-Range", "bytes */" + size)
+        .contentType("application/problem+json")
+        .body("type", equalTo("urn:voi-update:problem:range-not-satisfiable"));
+    given()
+        .header("Authorization", ADMIN)
+        .header("Range", "bytes=99999999999999999999-")
+        .get(url)
+        .then()
+        .statusCode(416)
+        .contentType("application/problem+json");
     given()
         .header("Authorization", ADMIN)
         .header("Range", "bytes=0-9")

@@ -153,6 +153,32 @@ class PlatformIT {
   }
 
   @Test
+  void theContainersOwnErrorsAreProblemJsonToo() {
+    given()
+        .get(base.toString() + "no-such-page")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("type", equalTo("urn:voi-update:problem:not-found"))
+        .body(org.hamcrest.Matchers.not(containsString("<html")));
+    given()
+        .get(base.toString() + "problem")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+    for (String limit : new String[] {"abc", "99999999999", "2.5"}) {
+      given()
+          .header("Authorization", ADMIN)
+          .get(api + "/terminals?limit=" + limit)
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("type", equalTo("urn:voi-update:problem:bad-request"))
+          .body("detail", containsString("limit"));
+    }
+  }
+
+  @Test
   void theOpenApiDocumentListsTheEndpointsWithoutAToken() {
     given()
         .get(root + "/openapi")

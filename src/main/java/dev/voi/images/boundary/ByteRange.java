@@ -50,7 +50,7 @@ public record ByteRange(long first, long last) {
       return new Part(new ByteRange(Math.max(0, size - suffix), size - 1));
     }
     if (first.isEmpty()) {
-      return new Whole();
+      return new Unsatisfiable(); // a first position beyond what a long holds: past every file
     }
     long from = first.get();
     if (from >= size) {

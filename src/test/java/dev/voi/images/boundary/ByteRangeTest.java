@@ -34,6 +34,10 @@ class ByteRangeTest {
     assertThat(ByteRange.parse("bytes=1000-", SIZE)).isInstanceOf(ByteRange.Unsatisfiable.class);
     assertThat(ByteRange.parse("bytes=-0", SIZE)).isInstanceOf(ByteRange.Unsatisfiable.class);
     assertThat(ByteRange.parse("bytes=0-", 0)).isInstanceOf(ByteRange.Unsatisfiable.class);
+    assertThat(ByteRange.parse("bytes=99999999999999999999-", SIZE))
+        .isInstanceOf(ByteRange.Unsatisfiable.class);
+    assertThat(ByteRange.parse("bytes=99999999999999999999-99999999999999999999", SIZE))
+        .isInstanceOf(ByteRange.Unsatisfiable.class);
   }
 
   @Test

@@ -1,0 +1,97 @@
+package dev.voi.platform;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The error page of the whole WAR ({@code WEB-INF/web.xml}): answers the container's own errors as
+ * {@code application/problem+json} instead of the server's HTML page. It only serves error
+ * dispatches; asked directly it answers 404 like any unknown path.
+ */
+@WebServlet("/problem")
+public class ContainerErrors extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = Logger.getLogger(ContainerErrors.class.getName());
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    boolean dispatched = request.getDispatcherType() == DispatcherType.ERROR;
+    int status = dispatched ? status(request) : 404;
+    String path =
+        dispatched
+            ? (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI)
+            : request.getRequestURI();
+    JsonObjectBuilder problem =
+        Json.createObjectBuilder()
+            .add("type", Problem.type(ProblemMappers.slugFor(status)))
+            .add("title", title(status))
+            .add("status", status);
+    Throwable failure =
+        dispatched ? (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) : null;
+    if (status >= 500) {
+      String errorId = UUID.randomUUID().toString();
+      LOG.log(
+          Level.SEVERE, "Container-level failure on " + path + ", error id " + errorId, failure);
+      problem.add("detail", "The failure is logged under error id " + errorId);
+      problem.add("errorId", errorId);
+    } else {
+      problem.add("detail", detail(status));
+    }
+    if (path != null) {
+      problem.add("instance", path);
+    }
+    response.resetBuffer();
+    response.setStatus(status);
+    response.setContentType(Problem.MEDIA_TYPE);
+    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    try (Writer out = response.getWriter()) {
+      out.write(problem.build().toString());
+    }
+  }
+
+  private static int status(HttpServletRequest request) {
+    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+    return code instanceof Integer value && value >= 400 && value <= 599 ? value : 500;
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "The request is malformed";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not found";
+      case 405 -> "Method not allowed";
+      case 406 -> "Not acceptable";
+      case 411 -> "Length required";
+      case 413 -> "The body is too large";
+      case 414 -> "The URI is too long";
+      case 415 -> "Unsupported media type";
+      case 416 -> "Range not satisfiable";
+      case 431 -> "The request headers are too large";
+      default -> status >= 500 ? "Internal server error" : "Request refused";
+    };
+  }
+
+  private static String detail(int status) {
+    return switch (status) {
+      case 404 -> "nothing is served at this path";
+      case 416 -> "the requested range lies outside the file";
+      case 411 -> "this request needs a Content-Length";
+      default -> "the server refused the request with status " + status;
+    };
+  }
+}
