@@ -42,10 +42,12 @@ public class ContainerErrors extends HttpServlet {
             .add("status", status);
     Throwable failure =
         dispatched ? (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) : null;
+    if (failure != null && ClientAborts.isClientAbort(failure)) {
+      return; // the client is gone: nobody to answer, nothing went wrong here
+    }
+    String errorId = null;
     if (status >= 500) {
-      String errorId = UUID.randomUUID().toString();
-      LOG.log(
-          Level.SEVERE, "Container-level failure on " + path + ", error id " + errorId, failure);
+      errorId = UUID.randomUUID().toString();
       problem.add("detail", "The failure is logged under error id " + errorId);
       problem.add("errorId", errorId);
     } else {
@@ -58,8 +60,30 @@ public class ContainerErrors extends HttpServlet {
     response.setStatus(status);
     response.setContentType(Problem.MEDIA_TYPE);
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-    try (Writer out = response.getWriter()) {
-      out.write(problem.build().toString());
+    try {
+      write(response, problem.build().toString());
+    } catch (IOException e) {
+      if (ClientAborts.isClientAbort(e)) {
+        return; // an upload or download the client aborted: the container's 500 is about that
+      }
+      throw e;
+    }
+    if (errorId != null) {
+      LOG.log(
+          Level.SEVERE, "Container-level failure on " + path + ", error id " + errorId, failure);
+    }
+  }
+
+  /** Through the output stream, or the writer when the failed request already took it. */
+  private static void write(HttpServletResponse response, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    try {
+      response.getOutputStream().write(bytes);
+      response.flushBuffer();
+    } catch (IllegalStateException writerInUse) {
+      Writer out = response.getWriter();
+      out.write(json);
+      out.flush();
     }
   }
 
