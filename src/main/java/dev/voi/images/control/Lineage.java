@@ -1,6 +1,7 @@
 package dev.voi.images.control;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
@@ -17,6 +18,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The lineages of all images: reads, and every change of a chain in one short transaction that
@@ -127,35 +129,31 @@ public class Lineage {
       Layer.Published file,
       Policy policy,
       int maxIncrementalLayers) {
-    Image image;
-    if (kind == PublishKind.NEW_IMAGE) {
-      image = new Image(imageName, policy, maxIncrementalLayers, clock.instant());
-      try {
-        em.persist(image);
-        em.flush();
-      } catch (PersistenceException e) {
-        throw imageExists(imageName);
-      }
-    } else {
-      image = locked(imageName);
-      if (kind == PublishKind.NEW_BASE) {
-        em.createNamedQuery(Layer.RETIRE_CHAIN).setParameter("image", image).executeUpdate();
-      } else {
-        requireTip(tip(image), parent);
-      }
-    }
-    Layer layer = new Layer(image, file, clock.instant());
-    try {
-      em.persist(layer);
-      em.flush();
-    } catch (PersistenceException e) {
-      throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
-          "another layer was published on this image at the same time; fetch the lineage and"
-              + " build on its new tip");
-    }
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), imageName, "publish"));
-    return layer;
+    Image image =
+        kind == PublishKind.NEW_IMAGE
+            ? created(imageName, policy, maxIncrementalLayers)
+            : requireImage(imageName);
+    return change(
+            image,
+            "publish",
+            locked -> {
+              if (kind == PublishKind.NEW_BASE) {
+                retireChain(locked);
+              } else if (kind == PublishKind.DIFF) {
+                requireTip(tip(locked), parent);
+              }
+              Layer layer = new Layer(locked, file, clock.instant());
+              try {
+                em.persist(layer);
+                em.flush();
+              } catch (PersistenceException e) {
+                throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
+                    "another layer was published on this image at the same time; fetch the lineage"
+                        + " and build on its new tip");
+              }
+              return Optional.of(layer);
+            })
+        .orElseThrow();
   }
 
   /**
@@ -163,62 +161,127 @@ public class Lineage {
    * duplicate. For a base, the current chain retires first.
    */
   public Layer reactivate(PublishKind kind, String imageName, Checksum parent, Checksum checksum) {
-    Image image = locked(imageName);
-    Layer layer =
-        layer(imageName, checksum)
-            .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no layer " + checksum.hex()));
-    if (layer.inChain()) {
-      throw ProblemType.ALREADY_PUBLISHED.refuse(
-          "this file is already in the chain at depth " + layer.depth());
-    }
-    if (kind.isBase()) {
-      em.createNamedQuery(Layer.RETIRE_CHAIN).setParameter("image", image).executeUpdate();
-      em.refresh(layer);
-    } else {
-      requireTip(tip(image), parent);
-    }
-    layer.reactivate();
-    em.flush();
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), imageName, "publish"));
-    return layer;
+    return change(
+            requireImage(imageName),
+            "publish",
+            image -> {
+              Layer layer =
+                  layer(imageName, checksum)
+                      .orElseThrow(
+                          () -> ProblemType.NOT_FOUND.refuse("no layer " + checksum.hex()));
+              if (layer.inChain()) {
+                throw ProblemType.ALREADY_PUBLISHED.refuse(
+                    "this file is already in the chain at depth " + layer.depth());
+              }
+              if (kind.isBase()) {
+                retireChain(image);
+                em.refresh(layer);
+              } else {
+                requireTip(tip(image), parent);
+              }
+              layer.reactivate();
+              em.flush();
+              return Optional.of(layer);
+            })
+        .orElseThrow();
   }
 
   /** Retires the tip; the base cannot be retired (publish a new base instead). */
   public Layer retire(String imageName, int depth) {
-    Image image = locked(imageName);
-    List<Layer> chain = chain(image);
-    if (chain.isEmpty() || depth != chain.size() - 1) {
-      throw ProblemType.NOT_THE_TIP.refuse(
-          "depth "
-              + depth
-              + " is not the tip of "
-              + imageName
-              + (chain.isEmpty() ? "" : " (the tip is depth " + (chain.size() - 1) + ")"));
-    }
-    if (depth == 0) {
-      throw ProblemType.BASE_NOT_RETIRABLE.refuse(
-          "publish a new base of " + imageName + " instead");
-    }
-    Layer tip = chain.get(depth);
-    tip.retire();
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), imageName, "retire"));
-    return tip;
+    return change(
+            requireImage(imageName),
+            "retire",
+            image -> {
+              List<Layer> chain = chain(image);
+              if (chain.isEmpty() || depth != chain.size() - 1) {
+                throw ProblemType.NOT_THE_TIP.refuse(
+                    "depth "
+                        + depth
+                        + " is not the tip of "
+                        + imageName
+                        + (chain.isEmpty()
+                            ? ""
+                            : " (the tip is depth " + (chain.size() - 1) + ")"));
+              }
+              if (depth == 0) {
+                throw ProblemType.BASE_NOT_RETIRABLE.refuse(
+                    "publish a new base of " + imageName + " instead");
+              }
+              Layer tip = chain.get(depth);
+              tip.retire();
+              return Optional.of(tip);
+            })
+        .orElseThrow();
   }
 
   public Image changePolicy(String imageName, Policy policy, int maxIncrementalLayers) {
-    Image image = locked(imageName);
-    image.usePolicy(policy, maxIncrementalLayers);
-    changes.fire(new ChainChanged(image.id(), imageName, "policy"));
+    return change(
+            requireImage(imageName),
+            "policy",
+            image -> {
+              image.usePolicy(policy, maxIncrementalLayers);
+              return Optional.of(image);
+            })
+        .orElseThrow();
+  }
+
+  /**
+   * Turns a PUBLISHED layer QUARANTINED: its downloads answer 410, and answers that need it become
+   * {@code WAIT}.
+   *
+   * @return false when there is no such layer or it is not PUBLISHED (any more): retired, or
+   *     quarantined already; nothing changed then
+   */
+  public boolean quarantine(long layerId) {
+    Layer found = em.find(Layer.class, layerId);
+    if (found == null) {
+      return false;
+    }
+    return change(
+            found.image(),
+            "quarantine",
+            image -> {
+              em.refresh(found);
+              if (found.state() != LayerState.PUBLISHED) {
+                return Optional.<Layer>empty();
+              }
+              found.quarantine();
+              return Optional.of(found);
+            })
+        .isPresent();
+  }
+
+  /**
+   * Every change of a chain or policy goes through here: locks the image row (so that concurrent
+   * changes of one image serialise and see each other), applies {@code change} and, when it changed
+   * something (a present result), revises the image, so that answers computed before are stale, and
+   * announces it with {@link ChainChanged} so that its terminals are re-decided once the
+   * transaction commits. A refusal thrown by {@code change} rolls everything back.
+   */
+  private <T> Optional<T> change(Image image, String cause, Function<Image, Optional<T>> change) {
+    em.lock(image, LockModeType.PESSIMISTIC_WRITE);
+    em.refresh(image);
+    Optional<T> changed = change.apply(image);
+    if (changed.isPresent()) {
+      image.revise();
+      changes.fire(new ChainChanged(image.id(), image.name(), cause));
+    }
+    return changed;
+  }
+
+  private Image created(String imageName, Policy policy, int maxIncrementalLayers) {
+    Image image = new Image(imageName, policy, maxIncrementalLayers, clock.instant());
+    try {
+      em.persist(image);
+      em.flush();
+    } catch (PersistenceException e) {
+      throw imageExists(imageName);
+    }
     return image;
   }
 
-  private Image locked(String imageName) {
-    Image image = requireImage(imageName);
-    em.lock(image, LockModeType.PESSIMISTIC_WRITE);
-    em.refresh(image);
-    return image;
+  private void retireChain(Image image) {
+    em.createNamedQuery(Layer.RETIRE_CHAIN).setParameter("image", image).executeUpdate();
   }
 
   private Optional<Layer> tip(Image image) {

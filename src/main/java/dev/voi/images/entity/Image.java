@@ -72,10 +72,10 @@ public class Image {
     return revision;
   }
 
+  /** Changes the policy; the caller revises the image ({@link #revise}). */
   public void usePolicy(Policy policy, int maxIncrementalLayers) {
     this.policy = policy.wireName();
     this.maxIncrementalLayers = maxIncrementalLayers;
-    revise();
   }
 
   /** Marks a change of the chain or policy: answers computed before it are stale. */
