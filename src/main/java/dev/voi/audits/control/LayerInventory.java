@@ -59,10 +59,10 @@ public class LayerInventory {
         layer.image().name(),
         layer.depth(),
         layer.version(),
-        layer.checksumHex(),
+        layer.checksum(),
         layer.fileName(),
         layer.size(),
-        layer.sha256Hex(),
+        layer.sha256(),
         layer.state());
   }
 }

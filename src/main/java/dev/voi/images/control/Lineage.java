@@ -1,6 +1,7 @@
 package dev.voi.images.control;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.images.entity.Image;
@@ -32,14 +33,14 @@ public class Lineage {
   @Inject Clock clock;
   @Inject Event<ChainChanged> changes;
 
-  public Optional<Image> image(String name) {
+  public Optional<Image> image(ImageName name) {
     return em.createNamedQuery(Image.BY_NAME, Image.class)
-        .setParameter("name", name)
+        .setParameter("name", name.value())
         .getResultStream()
         .findFirst();
   }
 
-  public Image requireImage(String name) {
+  public Image requireImage(ImageName name) {
     return image(name).orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + name));
   }
 
@@ -73,14 +74,14 @@ public class Lineage {
   }
 
   /** The layer of that image with that checksum, retired or not. */
-  public Optional<Layer> layer(String imageName, Checksum checksum) {
+  public Optional<Layer> layer(ImageName imageName, Checksum checksum) {
     return layer(checksum).filter(l -> l.image().name().equals(imageName));
   }
 
   /** True when a row holds the file (the start-up repair must not remove it). */
-  public boolean referenced(String imageName, String fileName) {
+  public boolean referenced(ImageName imageName, String fileName) {
     return em.createNamedQuery(Layer.BY_FILE, Long.class)
-            .setParameter("image", imageName)
+            .setParameter("image", imageName.value())
             .setParameter("fileName", fileName)
             .getSingleResult()
         > 0;
@@ -94,7 +95,7 @@ public class Lineage {
    * not, for a new image) and the named parent is the current tip.
    */
   @Transactional(Transactional.TxType.SUPPORTS)
-  public Target precheck(PublishKind kind, String imageName, Checksum parent) {
+  public Target precheck(PublishKind kind, ImageName imageName, Checksum parent) {
     Optional<Image> image = image(imageName);
     switch (kind) {
       case NEW_IMAGE -> {
@@ -124,7 +125,7 @@ public class Lineage {
    */
   public Layer commit(
       PublishKind kind,
-      String imageName,
+      ImageName imageName,
       Checksum parent,
       Layer.Published file,
       Policy policy,
@@ -160,7 +161,8 @@ public class Lineage {
    * The same file published again on the same parent: its retired row comes back instead of a
    * duplicate. For a base, the current chain retires first.
    */
-  public Layer reactivate(PublishKind kind, String imageName, Checksum parent, Checksum checksum) {
+  public Layer reactivate(
+      PublishKind kind, ImageName imageName, Checksum parent, Checksum checksum) {
     return change(
             requireImage(imageName),
             "publish",
@@ -187,7 +189,7 @@ public class Lineage {
   }
 
   /** Retires the tip; the base cannot be retired (publish a new base instead). */
-  public Layer retire(String imageName, int depth) {
+  public Layer retire(ImageName imageName, int depth) {
     return change(
             requireImage(imageName),
             "retire",
@@ -214,7 +216,7 @@ public class Lineage {
         .orElseThrow();
   }
 
-  public Image changePolicy(String imageName, Policy policy, int maxIncrementalLayers) {
+  public Image changePolicy(ImageName imageName, Policy policy, int maxIncrementalLayers) {
     return change(
             requireImage(imageName),
             "policy",
@@ -269,7 +271,7 @@ public class Lineage {
     return changed;
   }
 
-  private Image created(String imageName, Policy policy, int maxIncrementalLayers) {
+  private Image created(ImageName imageName, Policy policy, int maxIncrementalLayers) {
     Image image = new Image(imageName, policy, maxIncrementalLayers, clock.instant());
     try {
       em.persist(image);
@@ -300,7 +302,7 @@ public class Lineage {
     }
   }
 
-  private static Refused imageExists(String imageName) {
+  private static Refused imageExists(ImageName imageName) {
     return ProblemType.IMAGE_EXISTS.refuse(
         "an image named " + imageName + " exists; publish a new base of it instead");
   }

@@ -7,6 +7,7 @@ import static dev.voi.images.control.UploadRefusals.tooLarge;
 import dev.voi.chain.CheckInfo;
 import dev.voi.chain.Checksum;
 import dev.voi.chain.FileNames;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.StampRecord;
 import dev.voi.images.control.Reception.Received;
 import dev.voi.images.entity.Layer;
@@ -206,7 +207,7 @@ public class Publisher {
         hashed.sha256(),
         Files.size(temp),
         virtualSize,
-        FileNames.canonical(upload.imageName(), record.depth(), record.checksum()),
+        FileNames.canonical(upload.imageName().value(), record.depth(), record.checksum()),
         upload.note());
   }
 
@@ -230,7 +231,8 @@ public class Publisher {
     }
   }
 
-  private void settle(LayerStore.Intent intent, boolean committed, String image, String fileName) {
+  private void settle(
+      LayerStore.Intent intent, boolean committed, ImageName image, String fileName) {
     try {
       // A concurrent publish of the very same file may own it: never remove a file a row holds.
       store.settle(intent, committed || lineage.referenced(image, fileName));
@@ -248,7 +250,7 @@ public class Publisher {
         new CheckInfo(
                 version,
                 identity.serverUuid(),
-                upload.imageName(),
+                upload.imageName().value(),
                 parent.map(Layer::checksum).orElse(null),
                 contentDigest)
             .checksum();

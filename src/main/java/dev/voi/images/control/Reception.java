@@ -5,6 +5,7 @@ import static dev.voi.images.control.UploadRefusals.refused;
 import static dev.voi.images.control.UploadRefusals.tooLarge;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.StampRecord;
 import dev.voi.platform.ProblemType;
 import dev.voi.qcow2.Qcow2Editor;
@@ -62,7 +63,7 @@ final class Reception {
    */
   record Expected(
       PublishKind kind,
-      String imageName,
+      ImageName imageName,
       String backingName,
       long contentLength,
       long maxBytes,

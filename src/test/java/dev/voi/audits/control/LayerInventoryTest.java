@@ -110,7 +110,7 @@ class LayerInventoryTest {
             org.assertj.core.groups.Tuple.tuple(1, LayerState.PUBLISHED));
     assertThat(layers.get(0).fileName()).isEqualTo("lab-0000-aaaaaaaa.qcow2");
     assertThat(layers.get(0).version()).isEqualTo(10);
-    assertThat(layers.get(0).sha256()).isEqualTo("e".repeat(64));
+    assertThat(layers.get(0).sha256().hex()).isEqualTo("e".repeat(64));
     Set<Path> files = withInventory((inventory, events) -> inventory.referencedFiles());
     assertThat(files)
         .containsExactlyInAnyOrder(
@@ -144,7 +144,7 @@ class LayerInventoryTest {
         .singleElement()
         .satisfies(
             e -> {
-              assertThat(e.image()).isEqualTo("lab");
+              assertThat(e.image().value()).isEqualTo("lab");
               assertThat(e.cause()).isEqualTo("quarantine");
             });
     assertThat(again).as("a second quarantine does nothing").isFalse();

@@ -3,6 +3,7 @@ package dev.voi.images.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.voi.chain.ImageName;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.platform.ProblemType;
@@ -109,7 +110,7 @@ class LineageTest {
   void retiringTheTipRevisesTheImageOnceAndAnnouncesIt() throws Exception {
     List<ChainChanged> events = new ArrayList<>();
 
-    var retired = inTransaction(events, lineage -> lineage.retire("retire", 1));
+    var retired = inTransaction(events, lineage -> lineage.retire(ImageName.of("retire"), 1));
 
     assertThat(retired.state()).isEqualTo(LayerState.RETIRED);
     assertThat(revision("retire")).isEqualTo(1);
@@ -117,7 +118,7 @@ class LineageTest {
         .singleElement()
         .satisfies(
             e -> {
-              assertThat(e.image()).isEqualTo("retire");
+              assertThat(e.image()).isEqualTo(ImageName.of("retire"));
               assertThat(e.cause()).isEqualTo("retire");
             });
   }
@@ -126,7 +127,8 @@ class LineageTest {
   void aRefusedChangeNeitherRevisesNorAnnounces() throws Exception {
     List<ChainChanged> events = new ArrayList<>();
 
-    assertThatThrownBy(() -> inTransaction(events, lineage -> lineage.retire("base", 0)))
+    assertThatThrownBy(
+            () -> inTransaction(events, lineage -> lineage.retire(ImageName.of("base"), 0)))
         .isInstanceOfSatisfying(
             Refused.class, r -> assertThat(r.type()).isEqualTo(ProblemType.BASE_NOT_RETIRABLE));
 
@@ -139,7 +141,8 @@ class LineageTest {
     List<ChainChanged> events = new ArrayList<>();
 
     var image =
-        inTransaction(events, lineage -> lineage.changePolicy("policy", Policy.CATCH_UP, 3));
+        inTransaction(
+            events, lineage -> lineage.changePolicy(ImageName.of("policy"), Policy.CATCH_UP, 3));
 
     assertThat(image.policy()).isEqualTo(Policy.CATCH_UP);
     assertThat(revision("policy")).isEqualTo(1);

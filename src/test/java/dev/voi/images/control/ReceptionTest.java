@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.StampRecord;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
@@ -144,7 +145,8 @@ class ReceptionTest {
     return new Reception(
         workers,
         store,
-        new Reception.Expected(kind, "lab", backingName, contentLength, max, planned));
+        new Reception.Expected(
+            kind, ImageName.of("lab"), backingName, contentLength, max, planned));
   }
 
   /** A body that arrives at most {@code chunk} bytes per read, as from a socket. */
