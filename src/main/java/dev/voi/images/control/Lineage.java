@@ -134,26 +134,7 @@ public class Lineage {
         kind == PublishKind.NEW_IMAGE
             ? created(imageName, policy, maxIncrementalLayers)
             : requireImage(imageName);
-    return change(
-            image,
-            "publish",
-            locked -> {
-              if (kind == PublishKind.NEW_BASE) {
-                retireChain(locked);
-              } else if (kind == PublishKind.DIFF) {
-                requireTip(tip(locked), parent);
-              }
-              Layer layer = new Layer(locked, file, clock.instant());
-              try {
-                em.persist(layer);
-                em.flush();
-              } catch (PersistenceException e) {
-                throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
-                    "another layer was published on this image at the same time; fetch the lineage"
-                        + " and build on its new tip");
-              }
-              return Optional.of(layer);
-            })
+    return change(image, "publish", locked -> Optional.of(add(locked, kind, parent, file)))
         .orElseThrow();
   }
 
@@ -166,53 +147,14 @@ public class Lineage {
     return change(
             requireImage(imageName),
             "publish",
-            image -> {
-              Layer layer =
-                  layer(imageName, checksum)
-                      .orElseThrow(
-                          () -> ProblemType.NOT_FOUND.refuse("no layer " + checksum.hex()));
-              if (layer.inChain()) {
-                throw ProblemType.ALREADY_PUBLISHED.refuse(
-                    "this file is already in the chain at depth " + layer.depth());
-              }
-              if (kind.isBase()) {
-                retireChain(image);
-                em.refresh(layer);
-              } else {
-                requireTip(tip(image), parent);
-              }
-              layer.reactivate();
-              em.flush();
-              return Optional.of(layer);
-            })
+            locked -> Optional.of(bringBack(locked, kind, parent, checksum)))
         .orElseThrow();
   }
 
   /** Retires the tip; the base cannot be retired (publish a new base instead). */
   public Layer retire(ImageName imageName, int depth) {
     return change(
-            requireImage(imageName),
-            "retire",
-            image -> {
-              List<Layer> chain = chain(image);
-              if (chain.isEmpty() || depth != chain.size() - 1) {
-                throw ProblemType.NOT_THE_TIP.refuse(
-                    "depth "
-                        + depth
-                        + " is not the tip of "
-                        + imageName
-                        + (chain.isEmpty()
-                            ? ""
-                            : " (the tip is depth " + (chain.size() - 1) + ")"));
-              }
-              if (depth == 0) {
-                throw ProblemType.BASE_NOT_RETIRABLE.refuse(
-                    "publish a new base of " + imageName + " instead");
-              }
-              Layer tip = chain.get(depth);
-              tip.retire();
-              return Optional.of(tip);
-            })
+            requireImage(imageName), "retire", locked -> Optional.of(retireTip(locked, depth)))
         .orElseThrow();
   }
 
@@ -220,9 +162,9 @@ public class Lineage {
     return change(
             requireImage(imageName),
             "policy",
-            image -> {
-              image.usePolicy(policy, maxIncrementalLayers);
-              return Optional.of(image);
+            locked -> {
+              locked.usePolicy(policy, maxIncrementalLayers);
+              return Optional.of(locked);
             })
         .orElseThrow();
   }
@@ -235,22 +177,11 @@ public class Lineage {
    *     quarantined already; nothing changed then
    */
   public boolean quarantine(long layerId) {
-    Layer found = em.find(Layer.class, layerId);
-    if (found == null) {
+    Layer layer = em.find(Layer.class, layerId);
+    if (layer == null) {
       return false;
     }
-    return change(
-            found.image(),
-            "quarantine",
-            image -> {
-              em.refresh(found);
-              if (found.state() != LayerState.PUBLISHED) {
-                return Optional.<Layer>empty();
-              }
-              found.quarantine();
-              return Optional.of(found);
-            })
-        .isPresent();
+    return change(layer.image(), "quarantine", locked -> quarantined(layer)).isPresent();
   }
 
   /**
@@ -269,6 +200,72 @@ public class Lineage {
       changes.fire(new ChainChanged(image.id(), image.name(), cause));
     }
     return changed;
+  }
+
+  private Layer add(Image locked, PublishKind kind, Checksum parent, Layer.Published file) {
+    if (kind == PublishKind.NEW_BASE) {
+      retireChain(locked);
+    } else if (kind == PublishKind.DIFF) {
+      requireTip(tip(locked), parent);
+    }
+    Layer layer = new Layer(locked, file, clock.instant());
+    try {
+      em.persist(layer);
+      em.flush();
+    } catch (PersistenceException e) {
+      throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
+          "another layer was published on this image at the same time; fetch the lineage and"
+              + " build on its new tip");
+    }
+    return layer;
+  }
+
+  private Layer bringBack(Image locked, PublishKind kind, Checksum parent, Checksum checksum) {
+    Layer layer =
+        layer(locked.name(), checksum)
+            .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no layer " + checksum.hex()));
+    if (layer.inChain()) {
+      throw ProblemType.ALREADY_PUBLISHED.refuse(
+          "this file is already in the chain at depth " + layer.depth());
+    }
+    if (kind.isBase()) {
+      retireChain(locked);
+      em.refresh(layer);
+    } else {
+      requireTip(tip(locked), parent);
+    }
+    layer.reactivate();
+    em.flush();
+    return layer;
+  }
+
+  private Layer retireTip(Image locked, int depth) {
+    List<Layer> chain = chain(locked);
+    if (chain.isEmpty() || depth != chain.size() - 1) {
+      throw ProblemType.NOT_THE_TIP.refuse(
+          "depth "
+              + depth
+              + " is not the tip of "
+              + locked.name()
+              + (chain.isEmpty() ? "" : " (the tip is depth " + (chain.size() - 1) + ")"));
+    }
+    if (depth == 0) {
+      throw ProblemType.BASE_NOT_RETIRABLE.refuse(
+          "publish a new base of " + locked.name() + " instead");
+    }
+    Layer tip = chain.get(depth);
+    tip.retire();
+    return tip;
+  }
+
+  /** Empty when the layer is not PUBLISHED (any more) under the lock. */
+  private Optional<Layer> quarantined(Layer layer) {
+    em.refresh(layer);
+    if (layer.state() != LayerState.PUBLISHED) {
+      return Optional.empty();
+    }
+    layer.quarantine();
+    return Optional.of(layer);
   }
 
   private Image created(ImageName imageName, Policy policy, int maxIncrementalLayers) {
