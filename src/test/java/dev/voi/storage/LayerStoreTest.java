@@ -89,6 +89,23 @@ class LayerStoreTest {
     assertThat(listing(store.tempDir())).isEmpty();
   }
 
+  @Test
+  void recoveryRemovesAPlacementInAFolderThatIsNoImageNameWithoutAskingTheRows()
+      throws IOException {
+    LayerStore store = store();
+    Path stray = Files.createDirectories(store.imagesDir().resolve(".hidden")).resolve("x.qcow2");
+    Files.writeString(stray, "stray");
+    Path intent = store.newUpload().resolveSibling("upload-stray.part" + LayerStore.INTENT_SUFFIX);
+    Files.writeString(intent, stray.toString());
+    var asked = new java.util.ArrayList<ImageName>();
+
+    var removed = store.recover((image, file) -> asked.add(image));
+
+    assertThat(removed).contains(stray);
+    assertThat(stray).doesNotExist();
+    assertThat(asked).isEmpty();
+  }
+
   private static java.util.List<String> listing(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).toList();
