@@ -106,11 +106,21 @@ public final class Qcow2Editor {
    */
   public static Qcow2Header checkPublishable(
       byte[] firstBytes, long fileLength, String backingFileName) throws Qcow2FormatException {
+    Qcow2Header header = Qcow2Header.parse(firstBytes, fileLength);
+    checkPublishable(header, firstBytes, backingFileName);
+    return header;
+  }
+
+  /**
+   * As {@link #checkPublishable(byte[], long, String)}, for a caller that parsed {@code header}
+   * from {@code firstBytes} already ({@link Qcow2Header#parse}) and judges more than one thing on
+   * it.
+   */
+  public static void checkPublishable(Qcow2Header header, byte[] firstBytes, String backingFileName)
+      throws Qcow2FormatException {
     Optional<String> backing =
         Optional.ofNullable(backingFileName).map(BackingFileName::requireBare);
-    Qcow2Header header = Qcow2Header.parse(firstBytes, fileLength);
     HeaderRewrite.build(header, firstBytes, backing, placeholderRecord());
-    return header;
   }
 
   /**
@@ -125,10 +135,20 @@ public final class Qcow2Editor {
   public static byte[] publishedHeader(
       byte[] firstBytes, long fileLength, String backingFileName, StampRecord record)
       throws Qcow2FormatException {
+    return publishedHeader(
+        Qcow2Header.parse(firstBytes, fileLength), firstBytes, backingFileName, record);
+  }
+
+  /**
+   * As {@link #publishedHeader(byte[], long, String, StampRecord)}, with {@code header} parsed from
+   * {@code firstBytes} already.
+   */
+  public static byte[] publishedHeader(
+      Qcow2Header header, byte[] firstBytes, String backingFileName, StampRecord record)
+      throws Qcow2FormatException {
     Objects.requireNonNull(record, "record");
     Optional<String> backing =
         Optional.ofNullable(backingFileName).map(BackingFileName::requireBare);
-    Qcow2Header header = Qcow2Header.parse(firstBytes, fileLength);
     return HeaderRewrite.build(header, firstBytes, backing, record);
   }
 

@@ -54,13 +54,13 @@ public final class LayerStore {
     return dataDir.resolve("images");
   }
 
-  /** The folder of one image; the name is validated, so it cannot leave the data directory. */
-  public Path imageDir(String imageName) {
-    return imagesDir().resolve(ImageName.requireValid(imageName));
+  /** The folder of one image; a valid image name cannot leave the data directory. */
+  public Path imageDir(ImageName imageName) {
+    return imagesDir().resolve(imageName.value());
   }
 
   /** Where a published layer file lives. */
-  public Path layerFile(String imageName, String fileName) {
+  public Path layerFile(ImageName imageName, String fileName) {
     return imageDir(imageName).resolve(FileNames.requireSafe(fileName));
   }
 
@@ -85,7 +85,7 @@ public final class LayerStore {
    *
    * @return the intent to {@link #settle} once the row is committed (or rolled back)
    */
-  public Intent place(Path upload, String imageName, String fileName) throws IOException {
+  public Intent place(Path upload, ImageName imageName, String fileName) throws IOException {
     Path target = layerFile(imageName, fileName);
     Files.createDirectories(target.getParent());
     Path intent = upload.resolveSibling(upload.getFileName() + INTENT_SUFFIX);
@@ -139,11 +139,12 @@ public final class LayerStore {
 
   /**
    * Start-up repair: removes leftover uploads, and for every intent left by a crash removes the
-   * file it names unless a row holds it ({@code referenced(image, fileName)}).
+   * file it names unless a row holds it ({@code referenced(image, fileName)}); a target whose
+   * folder is not an image name no row can hold.
    *
    * @return the paths removed
    */
-  public List<Path> recover(BiPredicate<String, String> referenced) throws IOException {
+  public List<Path> recover(BiPredicate<ImageName, String> referenced) throws IOException {
     List<Path> removed = new ArrayList<>();
     if (!Files.isDirectory(tempDir())) {
       return removed;
@@ -154,7 +155,7 @@ public final class LayerStore {
         boolean insideImages = target.normalize().startsWith(imagesDir());
         String image = target.getParent().getFileName().toString();
         String file = target.getFileName().toString();
-        if (insideImages && Files.exists(target) && !referenced.test(image, file)) {
+        if (insideImages && Files.exists(target) && !held(referenced, image, file)) {
           Files.delete(target);
           removed.add(target);
         }
@@ -171,6 +172,11 @@ public final class LayerStore {
       LOG.info(() -> "Removed what interrupted publishes left behind: " + removed);
     }
     return removed;
+  }
+
+  private static boolean held(
+      BiPredicate<ImageName, String> referenced, String image, String file) {
+    return ImageName.isValid(image) && referenced.test(ImageName.of(image), file);
   }
 
   public static void force(Path file) throws IOException {

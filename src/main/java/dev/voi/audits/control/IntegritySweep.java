@@ -3,6 +3,7 @@ package dev.voi.audits.control;
 import dev.voi.audits.entity.Finding;
 import dev.voi.audits.entity.FindingKind;
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.Qcow2Editor;
@@ -46,16 +47,19 @@ public final class IntegritySweep {
   // Below half a G1 region (1 MiB with small heaps): no humongous allocation.
   static final int BUFFER = 256 * 1024;
 
-  /** A layer row as the sweep checks it. */
+  /**
+   * A layer row as the sweep checks it. The file name stays text: whether it is a safe name is one
+   * of the things the sweep judges.
+   */
   public record StoredLayer(
       long id,
-      String image,
+      ImageName image,
       int depth,
       long version,
-      String checksum,
+      Checksum checksum,
       String fileName,
       long size,
-      String sha256,
+      Checksum sha256,
       LayerState state) {}
 
   /** Turns a layer QUARANTINED. */
@@ -157,10 +161,13 @@ public final class IntegritySweep {
         return new Check(FindingKind.STAMP_MISMATCH, stampProblem.get(), 0);
       }
       Checksum sha256 = sha256(file);
-      if (!sha256.hex().equals(layer.sha256())) {
+      if (!sha256.equals(layer.sha256())) {
         return new Check(
             FindingKind.SHA256_MISMATCH,
-            "the file's SHA-256 is " + sha256.hex() + ", the layer row says " + layer.sha256(),
+            "the file's SHA-256 is "
+                + sha256.hex()
+                + ", the layer row says "
+                + layer.sha256().hex(),
             size);
       }
       return Check.ok(size);
@@ -184,8 +191,7 @@ public final class IntegritySweep {
               + stamp.state()
               + "; a published file carries the record at byte 3072 and the header extension");
     }
-    StampRecord expected =
-        new StampRecord(Checksum.ofHex(layer.checksum()), layer.version(), layer.depth());
+    StampRecord expected = new StampRecord(layer.checksum(), layer.version(), layer.depth());
     StampRecord actual = stamp.record().orElseThrow();
     if (!actual.equals(expected)) {
       return Optional.of(
@@ -196,7 +202,7 @@ public final class IntegritySweep {
               + ", depth "
               + actual.depth()
               + "; the layer row says "
-              + layer.checksum()
+              + layer.checksum().hex()
               + ", "
               + layer.version()
               + ", "
@@ -236,9 +242,9 @@ public final class IntegritySweep {
     }
     return new Finding(
         kind,
-        layer.image(),
+        layer.image().value(),
         layer.depth(),
-        layer.checksum(),
+        layer.checksum().hex(),
         relative(layer),
         detail + note,
         quarantined);

@@ -1,15 +1,11 @@
 package dev.voi.audits.control;
 
 import dev.voi.audits.control.IntegritySweep.StoredLayer;
-import dev.voi.chain.LayerState;
-import dev.voi.images.control.ChainChanged;
-import dev.voi.images.entity.Image;
+import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Layer;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.nio.file.Path;
@@ -22,7 +18,7 @@ import java.util.Set;
 public class LayerInventory {
 
   @PersistenceContext EntityManager em;
-  @Inject Event<ChainChanged> changes;
+  @Inject Lineage lineage;
 
   /** Every layer row, in every state, by image and depth. */
   @Transactional
@@ -46,29 +42,15 @@ public class LayerInventory {
   }
 
   /**
-   * Turns a PUBLISHED layer QUARANTINED (its downloads answer 410; answers that need it become
-   * WAIT), under the image's lock like every change of a chain, and announces it with {@link
-   * ChainChanged} (cause {@code quarantine}) so the image's terminals are re-decided at once.
+   * Quarantines a PUBLISHED layer through the owner of the chains ({@link Lineage#quarantine}),
+   * which locks the image, revises it and announces the change, so the image's terminals are
+   * re-decided at once. Each quarantine commits on its own, whatever the audit does next.
    *
    * @return false when the layer is not PUBLISHED (any more): retired, or already quarantined
    */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public boolean quarantine(StoredLayer stored) {
-    Layer layer = em.find(Layer.class, stored.id());
-    if (layer == null) {
-      return false;
-    }
-    Image image = layer.image();
-    em.lock(image, LockModeType.PESSIMISTIC_WRITE);
-    em.refresh(image);
-    em.refresh(layer);
-    if (layer.state() != LayerState.PUBLISHED) {
-      return false;
-    }
-    layer.quarantine();
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), image.name(), "quarantine"));
-    return true;
+    return lineage.quarantine(stored.id());
   }
 
   private static StoredLayer stored(Layer layer) {
@@ -77,10 +59,10 @@ public class LayerInventory {
         layer.image().name(),
         layer.depth(),
         layer.version(),
-        layer.checksumHex(),
+        layer.checksum(),
         layer.fileName(),
         layer.size(),
-        layer.sha256Hex(),
+        layer.sha256(),
         layer.state());
   }
 }

@@ -21,7 +21,7 @@ public record ImageView(
       tip = new Tip(last.depth(), last.version(), last.checksumHex());
     }
     return new ImageView(
-        image.name(),
+        image.name().value(),
         image.policy().wireName(),
         image.maxIncrementalLayers(),
         tip,

@@ -60,7 +60,8 @@ public class ImagesResource {
     Upload upload = upload(PublishKind.NEW_IMAGE, name, version, null, digest, note, contentLength);
     Layer layer = publisher.publish(upload, body);
     Image image = lineage.requireImage(layer.image().name());
-    return Response.created(uriInfo.getBaseUriBuilder().path("images").path(image.name()).build())
+    return Response.created(
+            uriInfo.getBaseUriBuilder().path("images").path(image.name().value()).build())
         .entity(ImageView.of(image, lineage.chain(image), lineage.lineage(image)))
         .build();
   }
@@ -169,16 +170,17 @@ public class ImagesResource {
         uriInfo
             .getBaseUriBuilder()
             .path("images/{name}/layers/{checksum}/content")
-            .build(layer.image().name(), layer.checksumHex());
+            .build(layer.image().name().value(), layer.checksumHex());
     return Response.created(location).entity(view).build();
   }
 
-  static String validName(String name) {
+  /** Parses an image name from the request: the one place a name's text becomes an image name. */
+  static ImageName validName(String name) {
     if (!ImageName.isValid(name)) {
       throw ProblemType.BAD_REQUEST.refuse(
           "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");
     }
-    return name;
+    return ImageName.of(name);
   }
 
   private static Upload upload(

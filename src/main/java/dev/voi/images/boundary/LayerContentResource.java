@@ -1,6 +1,7 @@
 package dev.voi.images.boundary;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.LayerState;
 import dev.voi.images.control.DownloadGate;
 import dev.voi.images.control.Lineage;
@@ -97,7 +98,7 @@ public class LayerContentResource {
       SecurityContext security,
       boolean withBody,
       Optional<DirectOutput> direct) {
-    String imageName = ImagesResource.validName(name);
+    ImageName imageName = ImagesResource.validName(name);
     requireAccess(security, imageName);
     Checksum checksum;
     try {
@@ -235,9 +236,9 @@ public class LayerContentResource {
     out.flush();
   }
 
-  private void requireAccess(SecurityContext security, String imageName) {
+  private void requireAccess(SecurityContext security, ImageName imageName) {
     if (security.getUserPrincipal() instanceof Caller.Terminal terminal) {
-      boolean allowed = access.stream().anyMatch(a -> a.mayRead(terminal.id(), imageName));
+      boolean allowed = access.stream().anyMatch(a -> a.mayRead(terminal.id(), imageName.value()));
       if (!allowed) {
         throw ProblemType.FORBIDDEN.refuse(
             "image " + imageName + " is not assigned to this terminal");

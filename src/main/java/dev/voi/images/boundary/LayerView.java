@@ -45,7 +45,7 @@ public record LayerView(
         layer.note(),
         layer.state().name(),
         layer.publishedAt().toString(),
-        contentUrl(layer.image().name(), layer.checksumHex()));
+        contentUrl(layer.image().name().value(), layer.checksumHex()));
   }
 
   public static String contentUrl(String image, String checksum) {

@@ -1,6 +1,8 @@
 package dev.voi.images.control;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
+import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
@@ -17,6 +19,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The lineages of all images: reads, and every change of a chain in one short transaction that
@@ -30,14 +33,14 @@ public class Lineage {
   @Inject Clock clock;
   @Inject Event<ChainChanged> changes;
 
-  public Optional<Image> image(String name) {
+  public Optional<Image> image(ImageName name) {
     return em.createNamedQuery(Image.BY_NAME, Image.class)
-        .setParameter("name", name)
+        .setParameter("name", name.value())
         .getResultStream()
         .findFirst();
   }
 
-  public Image requireImage(String name) {
+  public Image requireImage(ImageName name) {
     return image(name).orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + name));
   }
 
@@ -71,14 +74,14 @@ public class Lineage {
   }
 
   /** The layer of that image with that checksum, retired or not. */
-  public Optional<Layer> layer(String imageName, Checksum checksum) {
+  public Optional<Layer> layer(ImageName imageName, Checksum checksum) {
     return layer(checksum).filter(l -> l.image().name().equals(imageName));
   }
 
   /** True when a row holds the file (the start-up repair must not remove it). */
-  public boolean referenced(String imageName, String fileName) {
+  public boolean referenced(ImageName imageName, String fileName) {
     return em.createNamedQuery(Layer.BY_FILE, Long.class)
-            .setParameter("image", imageName)
+            .setParameter("image", imageName.value())
             .setParameter("fileName", fileName)
             .getSingleResult()
         > 0;
@@ -92,7 +95,7 @@ public class Lineage {
    * not, for a new image) and the named parent is the current tip.
    */
   @Transactional(Transactional.TxType.SUPPORTS)
-  public Target precheck(PublishKind kind, String imageName, Checksum parent) {
+  public Target precheck(PublishKind kind, ImageName imageName, Checksum parent) {
     Optional<Image> image = image(imageName);
     switch (kind) {
       case NEW_IMAGE -> {
@@ -122,29 +125,90 @@ public class Lineage {
    */
   public Layer commit(
       PublishKind kind,
-      String imageName,
+      ImageName imageName,
       Checksum parent,
       Layer.Published file,
       Policy policy,
       int maxIncrementalLayers) {
-    Image image;
-    if (kind == PublishKind.NEW_IMAGE) {
-      image = new Image(imageName, policy, maxIncrementalLayers, clock.instant());
-      try {
-        em.persist(image);
-        em.flush();
-      } catch (PersistenceException e) {
-        throw imageExists(imageName);
-      }
-    } else {
-      image = locked(imageName);
-      if (kind == PublishKind.NEW_BASE) {
-        em.createNamedQuery(Layer.RETIRE_CHAIN).setParameter("image", image).executeUpdate();
-      } else {
-        requireTip(tip(image), parent);
-      }
+    Image image =
+        kind == PublishKind.NEW_IMAGE
+            ? created(imageName, policy, maxIncrementalLayers)
+            : requireImage(imageName);
+    return change(image, "publish", locked -> Optional.of(add(locked, kind, parent, file)))
+        .orElseThrow();
+  }
+
+  /**
+   * The same file published again on the same parent: its retired row comes back instead of a
+   * duplicate. For a base, the current chain retires first.
+   */
+  public Layer reactivate(
+      PublishKind kind, ImageName imageName, Checksum parent, Checksum checksum) {
+    return change(
+            requireImage(imageName),
+            "publish",
+            locked -> Optional.of(bringBack(locked, kind, parent, checksum)))
+        .orElseThrow();
+  }
+
+  /** Retires the tip; the base cannot be retired (publish a new base instead). */
+  public Layer retire(ImageName imageName, int depth) {
+    return change(
+            requireImage(imageName), "retire", locked -> Optional.of(retireTip(locked, depth)))
+        .orElseThrow();
+  }
+
+  public Image changePolicy(ImageName imageName, Policy policy, int maxIncrementalLayers) {
+    return change(
+            requireImage(imageName),
+            "policy",
+            locked -> {
+              locked.usePolicy(policy, maxIncrementalLayers);
+              return Optional.of(locked);
+            })
+        .orElseThrow();
+  }
+
+  /**
+   * Turns a PUBLISHED layer QUARANTINED: its downloads answer 410, and answers that need it become
+   * {@code WAIT}.
+   *
+   * @return false when there is no such layer or it is not PUBLISHED (any more): retired, or
+   *     quarantined already; nothing changed then
+   */
+  public boolean quarantine(long layerId) {
+    Layer layer = em.find(Layer.class, layerId);
+    if (layer == null) {
+      return false;
     }
-    Layer layer = new Layer(image, file, clock.instant());
+    return change(layer.image(), "quarantine", locked -> quarantined(layer)).isPresent();
+  }
+
+  /**
+   * Every change of a chain or policy goes through here: locks the image row (so that concurrent
+   * changes of one image serialise and see each other), applies {@code change} and, when it changed
+   * something (a present result), revises the image, so that answers computed before are stale, and
+   * announces it with {@link ChainChanged} so that its terminals are re-decided once the
+   * transaction commits. A refusal thrown by {@code change} rolls everything back.
+   */
+  private <T> Optional<T> change(Image image, String cause, Function<Image, Optional<T>> change) {
+    em.lock(image, LockModeType.PESSIMISTIC_WRITE);
+    em.refresh(image);
+    Optional<T> changed = change.apply(image);
+    if (changed.isPresent()) {
+      image.revise();
+      changes.fire(new ChainChanged(image.id(), image.name(), cause));
+    }
+    return changed;
+  }
+
+  private Layer add(Image locked, PublishKind kind, Checksum parent, Layer.Published file) {
+    if (kind == PublishKind.NEW_BASE) {
+      retireChain(locked);
+    } else if (kind == PublishKind.DIFF) {
+      requireTip(tip(locked), parent);
+    }
+    Layer layer = new Layer(locked, file, clock.instant());
     try {
       em.persist(layer);
       em.flush();
@@ -153,72 +217,70 @@ public class Lineage {
           "another layer was published on this image at the same time; fetch the lineage and"
               + " build on its new tip");
     }
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), imageName, "publish"));
     return layer;
   }
 
-  /**
-   * The same file published again on the same parent: its retired row comes back instead of a
-   * duplicate. For a base, the current chain retires first.
-   */
-  public Layer reactivate(PublishKind kind, String imageName, Checksum parent, Checksum checksum) {
-    Image image = locked(imageName);
+  private Layer bringBack(Image locked, PublishKind kind, Checksum parent, Checksum checksum) {
     Layer layer =
-        layer(imageName, checksum)
+        layer(locked.name(), checksum)
             .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no layer " + checksum.hex()));
     if (layer.inChain()) {
       throw ProblemType.ALREADY_PUBLISHED.refuse(
           "this file is already in the chain at depth " + layer.depth());
     }
     if (kind.isBase()) {
-      em.createNamedQuery(Layer.RETIRE_CHAIN).setParameter("image", image).executeUpdate();
+      retireChain(locked);
       em.refresh(layer);
     } else {
-      requireTip(tip(image), parent);
+      requireTip(tip(locked), parent);
     }
     layer.reactivate();
     em.flush();
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), imageName, "publish"));
     return layer;
   }
 
-  /** Retires the tip; the base cannot be retired (publish a new base instead). */
-  public Layer retire(String imageName, int depth) {
-    Image image = locked(imageName);
-    List<Layer> chain = chain(image);
+  private Layer retireTip(Image locked, int depth) {
+    List<Layer> chain = chain(locked);
     if (chain.isEmpty() || depth != chain.size() - 1) {
       throw ProblemType.NOT_THE_TIP.refuse(
           "depth "
               + depth
               + " is not the tip of "
-              + imageName
+              + locked.name()
               + (chain.isEmpty() ? "" : " (the tip is depth " + (chain.size() - 1) + ")"));
     }
     if (depth == 0) {
       throw ProblemType.BASE_NOT_RETIRABLE.refuse(
-          "publish a new base of " + imageName + " instead");
+          "publish a new base of " + locked.name() + " instead");
     }
     Layer tip = chain.get(depth);
     tip.retire();
-    image.revise();
-    changes.fire(new ChainChanged(image.id(), imageName, "retire"));
     return tip;
   }
 
-  public Image changePolicy(String imageName, Policy policy, int maxIncrementalLayers) {
-    Image image = locked(imageName);
-    image.usePolicy(policy, maxIncrementalLayers);
-    changes.fire(new ChainChanged(image.id(), imageName, "policy"));
+  /** Empty when the layer is not PUBLISHED (any more) under the lock. */
+  private Optional<Layer> quarantined(Layer layer) {
+    em.refresh(layer);
+    if (layer.state() != LayerState.PUBLISHED) {
+      return Optional.empty();
+    }
+    layer.quarantine();
+    return Optional.of(layer);
+  }
+
+  private Image created(ImageName imageName, Policy policy, int maxIncrementalLayers) {
+    Image image = new Image(imageName, policy, maxIncrementalLayers, clock.instant());
+    try {
+      em.persist(image);
+      em.flush();
+    } catch (PersistenceException e) {
+      throw imageExists(imageName);
+    }
     return image;
   }
 
-  private Image locked(String imageName) {
-    Image image = requireImage(imageName);
-    em.lock(image, LockModeType.PESSIMISTIC_WRITE);
-    em.refresh(image);
-    return image;
+  private void retireChain(Image image) {
+    em.createNamedQuery(Layer.RETIRE_CHAIN).setParameter("image", image).executeUpdate();
   }
 
   private Optional<Layer> tip(Image image) {
@@ -237,7 +299,7 @@ public class Lineage {
     }
   }
 
-  private static Refused imageExists(String imageName) {
+  private static Refused imageExists(ImageName imageName) {
     return ProblemType.IMAGE_EXISTS.refuse(
         "an image named " + imageName + " exists; publish a new base of it instead");
   }

@@ -1,6 +1,7 @@
 package dev.voi.images.control;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.ImageName;
 
 /**
  * One upload's request, validated at the boundary: what is published, where, and what the body
@@ -13,7 +14,7 @@ import dev.voi.chain.Checksum;
  */
 public record Upload(
     PublishKind kind,
-    String imageName,
+    ImageName imageName,
     Long version,
     Checksum parent,
     Checksum expectedDigest,

@@ -1,5 +1,6 @@
 package dev.voi.images.entity;
 
+import dev.voi.chain.ImageName;
 import dev.voi.chain.Policy;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -41,8 +42,8 @@ public class Image {
 
   protected Image() {}
 
-  public Image(String name, Policy policy, int maxIncrementalLayers, Instant createdAt) {
-    this.name = name;
+  public Image(ImageName name, Policy policy, int maxIncrementalLayers, Instant createdAt) {
+    this.name = name.value();
     this.policy = policy.wireName();
     this.maxIncrementalLayers = maxIncrementalLayers;
     this.createdAt = createdAt;
@@ -52,8 +53,9 @@ public class Image {
     return id;
   }
 
-  public String name() {
-    return name;
+  /** The name, checked again on the way out of the column (the database is no boundary). */
+  public ImageName name() {
+    return ImageName.of(name);
   }
 
   public Policy policy() {
@@ -72,10 +74,10 @@ public class Image {
     return revision;
   }
 
+  /** Changes the policy; the caller revises the image ({@link #revise}). */
   public void usePolicy(Policy policy, int maxIncrementalLayers) {
     this.policy = policy.wireName();
     this.maxIncrementalLayers = maxIncrementalLayers;
-    revise();
   }
 
   /** Marks a change of the chain or policy: answers computed before it are stale. */

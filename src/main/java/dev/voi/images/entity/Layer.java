@@ -160,6 +160,10 @@ public class Layer {
     return contentDigest;
   }
 
+  public Checksum sha256() {
+    return Checksum.ofHex(sha256);
+  }
+
   public String sha256Hex() {
     return sha256;
   }

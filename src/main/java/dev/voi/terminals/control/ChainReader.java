@@ -1,5 +1,6 @@
 package dev.voi.terminals.control;
 
+import dev.voi.chain.ImageName;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
@@ -22,7 +23,7 @@ public class ChainReader {
   @PersistenceContext EntityManager em;
 
   public Optional<ChainSnapshot> read(String imageName, String cause) {
-    return lineage.image(imageName).map(image -> snapshot(image, cause));
+    return lineage.image(ImageName.of(imageName)).map(image -> snapshot(image, cause));
   }
 
   /** Every image's current revision, by name: how changes made elsewhere are noticed. */
@@ -42,7 +43,7 @@ public class ChainReader {
             .toList();
     return new ChainSnapshot(
         image.id(),
-        image.name(),
+        image.name().value(),
         image.policy(),
         image.maxIncrementalLayers(),
         image.revision(),

@@ -36,7 +36,7 @@ public class Redecider {
   private final Set<String> running = ConcurrentHashMap.newKeySet();
 
   void onChainChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) ChainChanged change) {
-    changed(change.image(), change.cause());
+    changed(change.image().value(), change.cause());
   }
 
   /** The image changed ({@code cause}: publish, retire, policy, quarantine, audit, lineage). */

@@ -1,5 +1,6 @@
 package dev.voi.terminals.control;
 
+import dev.voi.chain.ImageName;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
 import dev.voi.images.control.Lineage;
@@ -106,7 +107,7 @@ public class Registry {
   public boolean assign(long terminalId, String imageName) {
     Terminal terminal = require(terminalId);
     em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
-    Image image = lineage.requireImage(imageName);
+    Image image = lineage.requireImage(ImageName.of(imageName));
     if (assignment(terminalId, image.id()).isPresent()) {
       return false;
     }
@@ -123,7 +124,7 @@ public class Registry {
   public boolean unassign(long terminalId, String imageName) {
     Terminal terminal = require(terminalId);
     em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
-    Image image = lineage.requireImage(imageName);
+    Image image = lineage.requireImage(ImageName.of(imageName));
     Optional<Assignment> assignment = assignment(terminalId, image.id());
     if (assignment.isEmpty()) {
       return false;
@@ -161,7 +162,7 @@ public class Registry {
     StringBuilder jpql = new StringBuilder("SELECT t FROM Terminal t WHERE t.id > :after");
     Long imageId = null;
     if (filter.image() != null) {
-      Optional<Image> image = lineage.image(filter.image());
+      Optional<Image> image = lineage.image(ImageName.of(filter.image()));
       if (image.isEmpty()) {
         return List.of();
       }

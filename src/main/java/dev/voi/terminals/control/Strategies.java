@@ -1,6 +1,7 @@
 package dev.voi.terminals.control;
 
 import dev.voi.chain.ChainNode;
+import dev.voi.chain.ImageName;
 import dev.voi.images.control.Lineage;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
@@ -76,7 +77,7 @@ public class Strategies {
     if (assignment.isPresent()) {
       return assignment.get();
     }
-    if (lineage.image(image).isEmpty()) {
+    if (lineage.image(ImageName.of(image)).isEmpty()) {
       throw ProblemType.NOT_FOUND.refuse("no image named " + image);
     }
     throw notAssigned(image);

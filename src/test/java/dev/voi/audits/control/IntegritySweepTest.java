@@ -8,6 +8,7 @@ import dev.voi.audits.entity.Finding;
 import dev.voi.audits.entity.FindingKind;
 import dev.voi.chain.Checksum;
 import dev.voi.chain.FileNames;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.Qcow2Editor;
@@ -64,9 +65,9 @@ class IntegritySweepTest {
     assertThat(finding.kind()).isEqualTo(FindingKind.SHA256_MISMATCH);
     assertThat(finding.image()).isEqualTo("lab");
     assertThat(finding.depth()).isEqualTo(1);
-    assertThat(finding.checksum()).isEqualTo(bad.checksum());
+    assertThat(finding.checksum()).isEqualTo(bad.checksum().hex());
     assertThat(finding.file()).isEqualTo("images/lab/" + bad.fileName());
-    assertThat(finding.detail()).contains("the layer row says " + bad.sha256());
+    assertThat(finding.detail()).contains("the layer row says " + bad.sha256().hex());
     assertThat(finding.quarantined()).isTrue();
     assertThat(quarantined).containsExactly(bad);
   }
@@ -244,18 +245,18 @@ class IntegritySweepTest {
     long version = 10L + depth;
     Qcow2Editor.stamp(made, new StampRecord(checksum, version, depth));
     String fileName = FileNames.canonical(image, depth, checksum);
-    Path stored = store.layerFile(image, fileName);
+    Path stored = store.layerFile(ImageName.of(image), fileName);
     Files.createDirectories(stored.getParent());
     Files.move(made, stored);
     return new StoredLayer(
         ++ids,
-        image,
+        ImageName.of(image),
         depth,
         version,
-        checksum.hex(),
+        checksum,
         fileName,
         Files.size(stored),
-        Checksum.sha256Of(stored).hex(),
+        Checksum.sha256Of(stored),
         LayerState.PUBLISHED);
   }
 

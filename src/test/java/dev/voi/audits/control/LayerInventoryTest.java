@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.voi.audits.control.IntegritySweep.StoredLayer;
 import dev.voi.chain.LayerState;
 import dev.voi.images.control.ChainChanged;
+import dev.voi.images.control.Lineages;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
 import jakarta.enterprise.event.Event;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -108,7 +110,7 @@ class LayerInventoryTest {
             org.assertj.core.groups.Tuple.tuple(1, LayerState.PUBLISHED));
     assertThat(layers.get(0).fileName()).isEqualTo("lab-0000-aaaaaaaa.qcow2");
     assertThat(layers.get(0).version()).isEqualTo(10);
-    assertThat(layers.get(0).sha256()).isEqualTo("e".repeat(64));
+    assertThat(layers.get(0).sha256().hex()).isEqualTo("e".repeat(64));
     Set<Path> files = withInventory((inventory, events) -> inventory.referencedFiles());
     assertThat(files)
         .containsExactlyInAnyOrder(
@@ -142,7 +144,7 @@ class LayerInventoryTest {
         .singleElement()
         .satisfies(
             e -> {
-              assertThat(e.image()).isEqualTo("lab");
+              assertThat(e.image().value()).isEqualTo("lab");
               assertThat(e.cause()).isEqualTo("quarantine");
             });
     assertThat(again).as("a second quarantine does nothing").isFalse();
@@ -173,7 +175,7 @@ class LayerInventoryTest {
       LayerInventory inventory = new LayerInventory();
       List<ChainChanged> events = new ArrayList<>();
       inventory.em = em;
-      inventory.changes = new Recorded(events);
+      inventory.lineage = Lineages.over(em, Clock.systemUTC(), new Recorded(events));
       em.getTransaction().begin();
       T result = work.with(inventory, events);
       em.getTransaction().commit();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.voi.audits.entity.Finding;
 import dev.voi.audits.entity.FindingKind;
+import dev.voi.chain.ImageName;
 import dev.voi.storage.LayerStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,8 @@ class OrphanScanTest {
   @Test
   void aFileBeingPublishedIsNotAnOrphanAndRowsAreReadAfterTheListing() throws Exception {
     LayerStore store = new LayerStore(data, new SecureRandom());
-    LayerStore.Intent intent = store.place(store.newUpload(), "lab", "lab-0001-cccccccc.qcow2");
+    LayerStore.Intent intent =
+        store.place(store.newUpload(), ImageName.of("lab"), "lab-0001-cccccccc.qcow2");
     AtomicBoolean listed = new AtomicBoolean();
 
     List<Finding> orphans =
