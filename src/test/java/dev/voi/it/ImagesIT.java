@@ -372,6 +372,69 @@ class ImagesIT {
   }
 
   @Test
+  void identicalUploadsAtOnceNeverFail() throws Exception {
+    String image = image("same");
+    Path upload = Qemu.create(work.resolve("base.qcow2"), "64M", "");
+    Qemu.io(upload, "write -P 0x3c 0 8M").assertOk();
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Callable<Integer> call =
+            () -> post("/images?name=" + image + "&version=1", upload).statusCode();
+        results.add(pool.submit(call));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> result : results) {
+        statuses.add(result.get());
+      }
+      // A client that retries after a time-out sends the same file again: one publish wins, the
+      // others are told why (the image exists, or the same file was published), never 500.
+      assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    JsonPath lineage = adminGet("/images/" + image).jsonPath();
+    assertThat(lineage.getList("layers.depth", Integer.class)).containsExactly(0);
+    assertThat(layerFiles(image)).hasSize(1);
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
+  void notesAreFreeTextCountedInCharactersWithoutControlCharacters() throws Exception {
+    Path upload = Qemu.create(work.resolve("base.qcow2"), "64M", "");
+    for (String bad : new String[] {"a\u0000b", "a\u001Bb"}) {
+      String image = image("note");
+      given()
+          .header("Authorization", ADMIN)
+          .contentType("application/octet-stream")
+          .queryParam("name", image)
+          .queryParam("note", bad)
+          .body(upload.toFile())
+          .post(api + "/images")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("detail", org.hamcrest.Matchers.containsString("note"));
+      adminGetStatus("/images/" + image, 404);
+      assertThat(DATA.resolve("images").resolve(image)).doesNotExist();
+    }
+    String emoji = "\uD83D\uDE80".repeat(600); // 600 characters, 1,200 UTF-16 units
+    String image = image("emoji");
+    given()
+        .header("Authorization", ADMIN)
+        .contentType("application/octet-stream")
+        .queryParam("name", image)
+        .queryParam("note", emoji + "\tline two")
+        .body(upload.toFile())
+        .post(api + "/images")
+        .then()
+        .statusCode(201)
+        .body("layers[0].note", equalTo(emoji + "\tline two"));
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void twoDiffsOnTheSameTipAtOnceExactlyOneWins() throws Exception {
     String image = image("race");
     Path upload = Qemu.create(work.resolve("base.qcow2"), "64M", "");

@@ -11,6 +11,7 @@ import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
 import dev.voi.platform.Page;
 import dev.voi.platform.ProblemType;
+import dev.voi.platform.Text;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -213,9 +214,7 @@ public class ImagesResource {
       }
       expected = checksum("digest", digest.substring("sha256:".length()));
     }
-    if (note != null && note.length() > MAX_NOTE) {
-      throw ProblemType.BAD_REQUEST.refuse("note is limited to " + MAX_NOTE + " characters");
-    }
+    Text.requireFreeText("note", note, MAX_NOTE);
     long length = -1;
     if (contentLength != null) {
       try {

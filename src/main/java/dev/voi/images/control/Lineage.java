@@ -8,6 +8,7 @@ import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
+import dev.voi.platform.Text;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -213,6 +214,9 @@ public class Lineage {
       em.persist(layer);
       em.flush();
     } catch (PersistenceException e) {
+      if (!Text.isUniqueViolation(e)) {
+        throw e;
+      }
       throw ProblemType.STALE_OR_WRONG_PARENT.refuse(
           "another layer was published on this image at the same time; fetch the lineage and"
               + " build on its new tip");
@@ -274,6 +278,9 @@ public class Lineage {
       em.persist(image);
       em.flush();
     } catch (PersistenceException e) {
+      if (!Text.isUniqueViolation(e)) {
+        throw e;
+      }
       throw imageExists(imageName);
     }
     return image;

@@ -25,6 +25,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -213,7 +214,21 @@ public class Publisher {
 
   /** Moves the stamped file into place and commits its row; settles the file either way. */
   private Layer place(Upload upload, Path temp, Layer.Published published) throws IOException {
-    LayerStore.Intent intent = store.place(temp, upload.imageName(), published.fileName());
+    LayerStore.Intent intent;
+    try {
+      intent = store.place(temp, upload.imageName(), published.fileName());
+    } catch (FileAlreadyExistsException e) {
+      // The same bytes on the same parent with the same version make the same file: a client
+      // that retried after a time-out, or two administrators at once. One of them wins.
+      throw ProblemType.ALREADY_PUBLISHED.refuse(
+          lineage.referenced(upload.imageName(), published.fileName())
+              ? "the same file was published on "
+                  + upload.imageName()
+                  + " at the same time; fetch the lineage"
+              : "the same file is being published on "
+                  + upload.imageName()
+                  + " right now; fetch the lineage in a moment");
+    }
     boolean committed = false;
     try {
       Layer layer =
