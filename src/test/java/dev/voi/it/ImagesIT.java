@@ -556,6 +556,37 @@ class ImagesIT {
         .then()
         .statusCode(400)
         .contentType("application/problem+json");
+    String deep = "[".repeat(1001) + "]".repeat(1001);
+    for (String sloppy :
+        new String[] {
+          "{\"policy\":\"catch-up\",\"maxIncrementalLayers\":2.5}",
+          "{\"policy\":\"catch-up\",\"maxIncrementalLayers\":\"3\"}",
+          "{\"policy\":\"catch-up\",\"policy\":\"patent\"}",
+          "{\"policy\":\"catch-up\",\"x\":" + deep + "}",
+          "{\"policy\":\"catch-up\"} {}"
+        }) {
+      given()
+          .header("Authorization", ADMIN)
+          .contentType("application/json")
+          .body(sloppy)
+          .put(api + "/images/" + image + "/policy")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("type", equalTo("urn:voi-update:problem:bad-request"));
+    }
+    given()
+        .header("Authorization", ADMIN)
+        .contentType("application/json")
+        .body("{\"policy\":\"" + "p".repeat(70_000) + "\"}")
+        .put(api + "/images/" + image + "/policy")
+        .then()
+        .statusCode(413)
+        .contentType("application/problem+json");
+    adminGet("/images/" + image)
+        .then()
+        .body("policy", equalTo("catch-up"))
+        .body("maxIncrementalLayers", equalTo(3));
   }
 
   @Test

@@ -11,9 +11,11 @@ import dev.voi.images.entity.Image;
 import dev.voi.images.entity.Layer;
 import dev.voi.platform.Page;
 import dev.voi.platform.ProblemType;
+import dev.voi.platform.StrictJson;
 import dev.voi.platform.Text;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,7 +35,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
+import java.util.OptionalInt;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /** Image lineages: publishing bases and diffs, reading, retiring, the update policy (admin). */
 @Path("images")
@@ -137,27 +143,38 @@ public class ImagesResource {
     return LayerView.of(lineage.retire(validName(name), depth));
   }
 
-  /** The body of a policy change. */
+  static final int MAX_POLICY_BODY = 64 * 1024;
+
+  /** The body of a policy change, as documented; it is read strictly by {@link StrictJson}. */
   public record PolicyChange(String policy, Integer maxIncrementalLayers) {}
 
   @PUT
   @Path("{name}/policy")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Set the image's update policy: patent or catch-up")
-  public ImageView policy(@PathParam("name") String name, PolicyChange change) {
-    if (change == null || change.policy() == null) {
-      throw ProblemType.BAD_REQUEST.refuse("policy is required: \"patent\" or \"catch-up\"");
-    }
+  public ImageView policy(
+      @PathParam("name") String name,
+      @RequestBody(content = @Content(schema = @Schema(implementation = PolicyChange.class)))
+          InputStream body) {
+    JsonObject change = StrictJson.readObject(body, MAX_POLICY_BODY);
+    String wireName =
+        StrictJson.string(change, "policy")
+            .orElseThrow(
+                () ->
+                    ProblemType.BAD_REQUEST.refuse(
+                        "policy is required: \"patent\" or \"catch-up\""));
     Policy policy;
     try {
-      policy = Policy.ofWireName(change.policy());
+      policy = Policy.ofWireName(wireName);
     } catch (IllegalArgumentException e) {
       throw ProblemType.BAD_REQUEST.refuse("policy must be \"patent\" or \"catch-up\"");
     }
+    OptionalInt requested =
+        StrictJson.integer(change, "maxIncrementalLayers", Integer.MIN_VALUE, Integer.MAX_VALUE);
     int max =
-        change.maxIncrementalLayers() == null
-            ? lineage.requireImage(validName(name)).maxIncrementalLayers()
-            : change.maxIncrementalLayers();
+        requested.isPresent()
+            ? requested.getAsInt()
+            : lineage.requireImage(validName(name)).maxIncrementalLayers();
     if (max < 1 || max > 4096) {
       throw ProblemType.BAD_REQUEST.refuse("maxIncrementalLayers must be between 1 and 4096");
     }
