@@ -43,5 +43,5 @@ grep -q "voi-server: listening" "$work/server.log" || { echo "not ready" >&2; ex
 json_api=$(find ~/.m2/repository/jakarta/json/jakarta.json-api/2.1.3 -name '*.jar' | head -n 1)
 parsson=$(find ~/.m2/repository/org/eclipse/parsson/parsson/1.1.7 -name '*.jar' | head -n 1)
 echo "== the fleet" >&2
-java -cp "$json_api:$parsson" "$root/bench/fleet/src/FleetBench.java" \
+java -cp "$json_api:$parsson:$root/target/classes" "$root/bench/fleet/src/FleetBench.java" \
   "http://127.0.0.1:$port" "$token" "$work/files" "$per_state"

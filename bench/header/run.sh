@@ -3,7 +3,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-command -v qemu-img >/dev/null || { echo "qemu-img is required (apt-get install qemu-utils)" >&2; exit 1; }
+source "$root/bench/qemu.sh"
+qemu_require
 mvn -q -o compile
 out="$root/target/bench-header"
 rm -rf "$out" && mkdir -p "$out/classes"

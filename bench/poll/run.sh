@@ -9,6 +9,8 @@
 # Needs: wrk, qemu-img, qemu-io, curl, psql, python3, PostgreSQL on 127.0.0.1:5432 (trust).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$root/bench/qemu.sh"
+qemu_require
 here=$root/bench/poll
 terminals=${1:-100000}
 seconds=${2:-20}
@@ -65,8 +67,7 @@ admin_curl() { curl -sf -H "Authorization: Bearer $admin" "$@"; }
 
 echo "== publishing an image: a base and two diffs (qemu-img)" >&2
 cd "$work/files"
-qemu-img create -q -f qcow2 base.qcow2 64M
-qemu-io -c "write -P 1 0 1M" base.qcow2 > /dev/null
+qemu_base base.qcow2 64M 1 1M
 admin_curl -o image.json -H "Content-Type: application/octet-stream" --data-binary @base.qcow2 \
   "$api/images?name=bench&version=1"
 tip=$(json "d['tip']['checksum']" < image.json)
@@ -74,8 +75,7 @@ tip_file=$(json "d['layers'][0]['fileName']" < image.json)
 checksums=("$tip")
 for k in 1 2; do
   admin_curl -o "$tip_file" "$api/images/bench/layers/$tip/content"
-  qemu-img create -q -f qcow2 -F qcow2 -b "$tip_file" "diff$k.qcow2"
-  qemu-io -c "write -P $((k + 1)) 0 1M" "diff$k.qcow2" > /dev/null
+  qemu_diff "diff$k.qcow2" "$tip_file" $((k + 1)) 1M
   admin_curl -o layer.json -H "Content-Type: application/octet-stream" \
     --data-binary @"diff$k.qcow2" "$api/images/bench/layers?parent=$tip"
   tip=$(json "d['checksum']" < layer.json)

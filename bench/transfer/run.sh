@@ -7,6 +7,8 @@
 # Needs: qemu-img, nginx, curl, openssl (apt-get install -y qemu-utils nginx-light curl openssl).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$root/bench/qemu.sh"
+qemu_require
 size_mib=${1:-1024}
 heap_mib=${2:-4096}
 rounds=${3:-5}
@@ -29,7 +31,7 @@ trap cleanup EXIT
 # A base qcow2 of the given size filled with incompressible data (what a template looks like).
 make_base() { # file MiB
   head -c "$(( $2 * 1024 * 1024 ))" /dev/urandom > "$work/raw.bin"
-  qemu-img convert -q -f raw -O qcow2 "$work/raw.bin" "$1"
+  qemu_from_raw "$work/raw.bin" "$1"
   rm -f "$work/raw.bin"
 }
 # Timestamps from bash itself: a python3 started inside a timed interval (0.3-0.4 s through pyenv's

@@ -1,8 +1,8 @@
+import dev.voi.agent.QemuImg;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,12 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * bench/fleet: a fleet in mixed states against a running server, through the real API. Every
@@ -375,21 +375,14 @@ public class FleetBench {
 
   private static void qemu(Path dir, String... command) {
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
-      String output = new String(process.getInputStream().readAllBytes());
-      if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + ": " + output);
+      QemuImg.Output output = QemuImg.exec(dir, List.of(command), Duration.ofSeconds(120));
+      if (output.exitCode() != 0) {
+        throw new IllegalStateException(
+            String.join(" ", command) + ": " + output.stdout() + output.stderr());
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + command[0], e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("cannot run " + command[0] + ": " + e.getMessage(), e);
     }
   }
+
 }

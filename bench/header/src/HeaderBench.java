@@ -1,3 +1,4 @@
+import dev.voi.agent.QemuImg;
 import dev.voi.chain.Checksum;
 import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.Qcow2Editor;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -83,8 +85,10 @@ public final class HeaderBench {
     System.out.printf("ratio stamp 64 MiB / baseline (median):  %.2f%n", medians[1] / medians[0]);
     System.out.printf("ratio stamp 4 GiB / baseline (median):   %.2f%n", medians[2] / medians[0]);
     for (Path file : new Path[] {small, large}) {
-      Process check = new ProcessBuilder("qemu-img", "check", "-q", file.toString()).inheritIO().start();
-      System.out.printf("qemu-img check %s: exit %d%n", file.getFileName(), check.waitFor());
+      QemuImg.Output check =
+          QemuImg.exec(null, List.of("qemu-img", "check", "-q", file.toString()), null);
+      System.out.print(check.stdout() + check.stderr());
+      System.out.printf("qemu-img check %s: exit %d%n", file.getFileName(), check.exitCode());
     }
   }
 
@@ -94,17 +98,20 @@ public final class HeaderBench {
 
   private static Path qemuImgCreate(Path file, String size) throws Exception {
     Files.deleteIfExists(file);
-    Process process =
-        new ProcessBuilder(
+    QemuImg.Output created =
+        QemuImg.exec(
+            null,
+            List.of(
                 "qemu-img", "create", "-q", "-f", "qcow2", "-o", "preallocation=metadata",
-                file.toString(), size)
-            .inheritIO()
-            .start();
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException("qemu-img create failed for " + file);
+                file.toString(), size),
+            null);
+    if (created.exitCode() != 0) {
+      throw new IllegalStateException(
+          "qemu-img create failed for " + file + ": " + created.stderr());
     }
     return file;
   }
+
 
   private static void plainReadWriteForce(Path file) throws IOException {
     try (FileChannel channel =

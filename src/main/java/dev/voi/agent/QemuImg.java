@@ -6,16 +6,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code qemu-img} ({@code VOI_QEMU_IMG} names another executable) for the two things only
  * QEMU should do to a chain: merging it ({@code commit}) and creating the boot overlay ({@code
- * create}).
+ * create}). {@link #exec} runs any QEMU tool for the tests and benchmarks too.
  */
-final class QemuImg {
+public final class QemuImg {
 
   /** The environment variable naming the executable; default {@code qemu-img} on the PATH. */
   static final String ENVIRONMENT = "VOI_QEMU_IMG";
@@ -39,7 +41,7 @@ final class QemuImg {
   boolean isAvailable() {
     if (available == null) {
       try {
-        available = exec(null, List.of("--version")).exitCode == 0;
+        available = exec(null, List.of("--version")).exitCode() == 0;
       } catch (IOException e) {
         console.detail(executable + " --version: " + e.getMessage());
         available = false;
@@ -56,50 +58,77 @@ final class QemuImg {
   void run(Path directory, String... arguments) {
     List<String> args = List.of(arguments);
     console.detail("(in " + directory + ") " + executable + " " + String.join(" ", args));
-    Result result;
+    Output result;
     try {
       result = exec(directory, args);
     } catch (IOException e) {
       throw AgentException.localIo("cannot run " + executable + ": " + e.getMessage(), e);
     }
-    if (result.exitCode != 0) {
-      String[] lines = result.stderr.strip().split("\n");
+    if (result.exitCode() != 0) {
+      String[] lines = result.stderr().strip().split("\n");
       throw AgentException.localIo(
           "qemu-img "
               + arguments[0]
               + " failed (exit "
-              + result.exitCode
+              + result.exitCode()
               + "): "
               + (lines.length == 0 ? "no message" : lines[lines.length - 1]),
           null);
     }
   }
 
-  private record Result(int exitCode, String stderr) {}
+  /** What a run of a QEMU tool gave back. */
+  public record Output(int exitCode, String stdout, String stderr) {}
 
-  private Result exec(Path directory, List<String> arguments) throws IOException {
+  private Output exec(Path directory, List<String> arguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(executable);
     command.addAll(arguments);
+    return exec(directory, command, null);
+  }
+
+  /**
+   * Runs a QEMU tool ({@code qemu-img}, {@code qemu-io}: {@code command.get(0)}) in {@code
+   * directory} (null: the current one) with no input, and collects what it prints. The one place
+   * that starts QEMU's tools: the agent's two jobs, the tests' fixtures and the benchmarks' layers
+   * all go through it.
+   *
+   * @param timeout how long to wait for it, null for as long as it takes
+   * @throws IOException when it cannot be started, or did not end in time (it is then killed)
+   */
+  public static Output exec(Path directory, List<String> command, Duration timeout)
+      throws IOException {
     ProcessBuilder builder =
         new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     if (directory != null) {
       builder.directory(directory.toFile());
     }
     Process process = builder.start();
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    Thread reader = new Thread(() -> copy(process.getErrorStream(), stderr), "qemu-img-stderr");
-    reader.start();
+    Thread out = new Thread(() -> copy(process.getInputStream(), stdout), "qemu-stdout");
+    Thread err = new Thread(() -> copy(process.getErrorStream(), stderr), "qemu-stderr");
+    out.start();
+    err.start();
     try {
-      int exit = process.waitFor();
-      reader.join();
-      return new Result(exit, stderr.toString(StandardCharsets.UTF_8));
+      if (timeout == null) {
+        process.waitFor();
+      } else if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new IOException(
+            "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
+      }
+      out.join();
+      err.join();
+      return new Output(
+          process.exitValue(),
+          stdout.toString(StandardCharsets.UTF_8),
+          stderr.toString(StandardCharsets.UTF_8));
     } catch (InterruptedException e) {
       process.destroy();
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while qemu-img ran", e);
+      throw new IOException("interrupted while " + command.get(0) + " ran", e);
     }
   }
 

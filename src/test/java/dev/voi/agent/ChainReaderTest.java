@@ -3,6 +3,7 @@ package dev.voi.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.voi.qcow2.Qemu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import dev.voi.chain.LayerState;
 import dev.voi.chain.ServerLayer;
 import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.Qcow2Editor;
+import dev.voi.qcow2.Qemu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.voi.agent;
 
 import dev.voi.chain.ChecksumList;
+import dev.voi.qcow2.Qemu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -169,7 +170,7 @@ final class Rig implements AutoCloseable {
   /** {@code qemu-img check} is clean on every qcow2 file in DIR. */
   void assertAllChecksClean() {
     for (String name : qcow2Files()) {
-      Qemu.check(dir.resolve(name));
+      Qemu.check(dir.resolve(name)).assertOk();
     }
   }
 

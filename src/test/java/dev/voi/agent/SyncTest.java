@@ -6,6 +6,7 @@ import dev.voi.chain.Checksum;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.qcow2.Qcow2Header;
+import dev.voi.qcow2.Qemu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -44,10 +44,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two real server instances ({@code bin/voi-server} processes) on one PostgreSQL database and one
@@ -56,10 +53,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * recorded as skipped; a lease whose holder died expires and is taken over; and one instance's
  * {@code voi.download.max.concurrent} turns a second download away with 503 (issue 4).
  *
- * <p>The database {@code voi_two_it} and the directory {@code target/two-servers} are this class's
- * own; both servers' logs are left in that directory.
+ * <p>The database {@code <IT database>_two} ({@code voi_it_two} by default) and the directory
+ * {@code target/two-servers} are this class's own; both servers' logs are left in that directory.
+ * The tests share the two servers but not what they publish: each makes its own image, and none
+ * relies on what another left, in either order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoServersIT {
 
   static final Duration START = Duration.ofMinutes(8);
@@ -109,7 +107,8 @@ class TwoServersIT {
     String admin =
         System.getProperty(
             "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-    dbUrl = itDatabase.replaceFirst("/([a-z_][a-z0-9_]*)(\\?|$)", "/voi_two_it$2");
+    // Beside the IT database, named after it: two builds with two IT databases do not share it.
+    dbUrl = itDatabase.replaceFirst("/([a-z_][a-z0-9_]*)(\\?|$)", "/$1_two$2");
     FreshDatabase.create(admin, dbUrl);
 
     Map<String, String> common = new HashMap<>();
@@ -153,7 +152,6 @@ class TwoServersIT {
   }
 
   @Test
-  @Order(1) // the audits count the layers: this publishes the first and only one
   void oneAuditAtATimeAcrossTwoInstancesADeadHoldersLeaseExpiresAndDownloadsAreLimited()
       throws Exception {
     String uuid = adminGet(a, "/server").getString("serverUuid");
@@ -176,7 +174,6 @@ class TwoServersIT {
    * on the other within a housekeeping tick (5 s), although the other had it in its caches.
    */
   @Test
-  @Order(2)
   void terminalChangesMadeOnOneInstanceReachTheOther() throws Exception {
     Path dir = Files.createDirectories(work.resolve("tiny"));
     Qemu.img(dir, "create", "-q", "-f", "qcow2", "tiny.qcow2", "1M").assertOk();
@@ -259,11 +256,11 @@ class TwoServersIT {
   }
 
   /**
-   * With no layers a run takes milliseconds, so the lease is free whenever a tick comes: what keeps
-   * the two instances' timers from making two audits per interval is that a tick is due only a
-   * whole interval (less a tenth) after the last run of any instance. Waits for two timer runs in a
-   * row with no run between them: in the 12 s between them the other instance ticked too, and did
-   * nothing.
+   * With no layers (or only the other test's tiny one) a run takes milliseconds, so the lease is
+   * free whenever a tick comes: what keeps the two instances' timers from making two audits per
+   * interval is that a tick is due only a whole interval (less a tenth) after the last run of any
+   * instance. Waits for two timer runs in a row with no run between them: in the 12 s between them
+   * the other instance ticked too, and did nothing.
    */
   private void timersRunOneAuditPerIntervalBetweenThem() throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -434,7 +431,9 @@ class TwoServersIT {
             history.stream().filter(r -> r.id() <= finishedId).map(Run::holder).toList());
     Run finished = history.stream().filter(r -> r.id() == finishedId).findFirst().orElseThrow();
     assertThat(finished.state()).isEqualTo("FINISHED");
-    assertThat(finished.layersChecked()).isEqualTo(1);
+    assertThat(finished.layersChecked())
+        .as("every layer row, this test's and any other test's")
+        .isEqualTo(layerRows());
     assertThat(finished.findings()).isZero();
 
     Set<String> instances = new HashSet<>();
@@ -523,6 +522,16 @@ class TwoServersIT {
       }
     }
     throw new AssertionError("the audit lease was never free");
+  }
+
+  /** The layers an audit sweeps: every row, in every state (no test deletes one). */
+  private static int layerRows() throws SQLException {
+    try (Connection c = DriverManager.getConnection(dbUrl);
+        PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM layer");
+        ResultSet row = count.executeQuery()) {
+      row.next();
+      return row.getInt(1);
+    }
   }
 
   private static long latestRunId() throws SQLException {

@@ -3,23 +3,25 @@ package dev.voi.qcow2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
+import dev.voi.agent.QemuImg;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real qemu-img and qemu-io (7.2, Debian's qemu-utils) to make and check fixtures. */
+/**
+ * The tests' one way to run the real qemu-img and qemu-io (7.2, Debian's qemu-utils) to make and
+ * check fixtures, through the agent's {@link QemuImg#exec} (the benchmarks' Java code uses that
+ * too; their scripts use {@code bench/qemu.sh}).
+ */
 public final class Qemu {
 
   public record Result(int exitCode, String stdout, String stderr) {
@@ -29,6 +31,7 @@ public final class Qemu {
     }
   }
 
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private static final long CACHE_LIMIT = 1 << 20;
   private static final Map<String, byte[]> CREATED = new ConcurrentHashMap<>();
   private static volatile boolean installed;
@@ -42,34 +45,10 @@ public final class Qemu {
 
   private static Result exec(Path directory, String... command) {
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .directory(directory == null ? null : directory.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
-      ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-      Thread errors = new Thread(() -> copy(process.getErrorStream(), stderr));
-      errors.start();
-      String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        fail("timed out: %s", Arrays.toString(command));
-      }
-      errors.join();
-      return new Result(process.exitValue(), stdout, stderr.toString(StandardCharsets.UTF_8));
+      QemuImg.Output output = QemuImg.exec(directory, List.of(command), TIMEOUT);
+      return new Result(output.exitCode(), output.stdout(), output.stderr());
     } catch (IOException e) {
       throw new AssertionError("cannot run " + command[0] + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  private static void copy(InputStream in, OutputStream out) {
-    try {
-      in.transferTo(out);
-    } catch (IOException ignored) {
-      // the process died; its exit code tells
     }
   }
 

@@ -12,16 +12,18 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Large-file writes and digests that bypass the page cache: the bytes on disk and the SHA-256 must
  * be exactly those of the plain path, at every length around the block and staging sizes, with
- * random chunk sizes, in both modes. Runs under {@code target/} (a disk file system, where O_DIRECT
- * works on this project's machines), not in a tmpfs.
+ * random chunk sizes, in both modes. The buffered half always runs; the direct half only where
+ * O_DIRECT works. Runs under {@code target/} (a disk file system, where O_DIRECT works on this
+ * project's machines), not in a tmpfs.
  */
 class StreamingFileWriterTest {
 
@@ -33,9 +35,8 @@ class StreamingFileWriterTest {
     executor.shutdownNow();
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      ints = {
+  static IntStream lengths() {
+    return IntStream.of(
         0,
         1,
         511,
@@ -47,64 +48,88 @@ class StreamingFileWriterTest {
         4 * MIB + 1,
         8 * MIB + 4096,
         9 * MIB + 123,
-        17 * MIB + 5
-      })
-  void writesAndDigestsExactlyTheBytesGiven(int length) throws IOException {
+        17 * MIB + 5);
+  }
+
+  @ParameterizedTest
+  @MethodSource("lengths")
+  void bufferedWritesAndDigestsExactlyTheBytesGiven(int length) throws IOException {
+    writesAndDigestsExactlyTheBytesGiven(length, false);
+  }
+
+  @ParameterizedTest
+  @MethodSource("lengths")
+  void directWritesAndDigestsExactlyTheBytesGiven(int length) throws IOException {
+    writesAndDigestsExactlyTheBytesGiven(length, true);
+  }
+
+  private void writesAndDigestsExactlyTheBytesGiven(int length, boolean direct) throws IOException {
     byte[] content = new byte[length];
     new Random(length).nextBytes(content);
     Checksum expected = Checksum.sha256(content);
-    for (boolean direct : new boolean[] {true, false}) {
-      Path file = newFile();
-      Random chunks = new Random(31L * length + (direct ? 1 : 0));
-      try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, direct)) {
-        if (direct) {
-          assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
-        } else {
-          assertThat(writer.direct()).isFalse();
-        }
-        for (int offset = 0; offset < length; ) {
-          int n = Math.min(length - offset, 1 + chunks.nextInt(chunks.nextBoolean() ? 300 : MIB));
-          writer.write(content, offset, n);
-          offset += n;
-        }
-        writer.finish();
-        assertThat(writer.position()).isEqualTo(length);
+    Path file = newFile();
+    Random chunks = new Random(31L * length + (direct ? 1 : 0));
+    try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, direct)) {
+      if (direct) {
+        assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
+      } else {
+        assertThat(writer.direct()).isFalse();
       }
-      assertThat(Files.size(file)).isEqualTo(length);
-      assertThat(Files.readAllBytes(file)).isEqualTo(content);
-      assertThat(FileDigest.sha256(file, executor, direct)).isEqualTo(expected);
-      assertThat(FileDigest.sha256(file, executor)).isEqualTo(expected);
-      assertThat(FileDigest.sha256WhileForcing(file, executor)).isEqualTo(expected);
+      for (int offset = 0; offset < length; ) {
+        int n = Math.min(length - offset, 1 + chunks.nextInt(chunks.nextBoolean() ? 300 : MIB));
+        writer.write(content, offset, n);
+        offset += n;
+      }
+      writer.finish();
+      assertThat(writer.position()).isEqualTo(length);
     }
+    assertThat(Files.size(file)).isEqualTo(length);
+    assertThat(Files.readAllBytes(file)).isEqualTo(content);
+    assertThat(FileDigest.sha256(file, executor, direct)).isEqualTo(expected);
+    assertThat(FileDigest.sha256(file, executor)).isEqualTo(expected);
+    assertThat(FileDigest.sha256WhileForcing(file, executor)).isEqualTo(expected);
   }
 
   @Test
-  void flushesInTheBackgroundAsItGoesInBothModes() throws IOException {
+  void bufferedFlushesInTheBackgroundAsItGoes() throws IOException {
+    flushesInTheBackgroundAsItGoes(false);
+  }
+
+  @Test
+  void directFlushesInTheBackgroundAsItGoes() throws IOException {
+    flushesInTheBackgroundAsItGoes(true);
+  }
+
+  private void flushesInTheBackgroundAsItGoes(boolean direct) throws IOException {
     byte[] content = new byte[10 * MIB + 17];
     new Random(7).nextBytes(content);
-    for (boolean direct : new boolean[] {true, false}) {
-      Path file = newFile();
-      try (StreamingFileWriter writer =
-          StreamingFileWriter.open(file, executor, direct, 2L * MIB)) {
-        if (direct) {
-          assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
-        }
-        for (int offset = 0; offset < content.length; offset += 64 * 1024) {
-          writer.write(content, offset, Math.min(64 * 1024, content.length - offset));
-        }
-        writer.finish();
-        // One flush per 2 MiB handed over (direct: per 4 MiB block, twice in 10 MiB), skipped
-        // while the previous one still runs.
-        assertThat(writer.syncs()).as("direct=%s", direct).isBetween(1, direct ? 2 : 5);
+    Path file = newFile();
+    try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, direct, 2L * MIB)) {
+      if (direct) {
+        assumeTrue(writer.direct(), "no O_DIRECT on the file system of target/");
       }
-      assertThat(Files.readAllBytes(file)).isEqualTo(content);
+      for (int offset = 0; offset < content.length; offset += 64 * 1024) {
+        writer.write(content, offset, Math.min(64 * 1024, content.length - offset));
+      }
+      writer.finish();
+      // One flush per 2 MiB handed over (direct: per 4 MiB block, twice in 10 MiB), skipped
+      // while the previous one still runs.
+      assertThat(writer.syncs()).as("direct=%s", direct).isBetween(1, direct ? 2 : 5);
     }
+    assertThat(Files.readAllBytes(file)).isEqualTo(content);
+  }
+
+  @Test
+  void noFlushBelowSyncEvery() throws IOException {
+    byte[] content = new byte[10 * MIB + 17];
+    new Random(7).nextBytes(content);
     Path file = newFile();
     try (StreamingFileWriter writer = StreamingFileWriter.open(file, executor, true)) {
       writer.write(content, 0, content.length);
       writer.finish();
       assertThat(writer.syncs()).as("none below SYNC_EVERY").isZero();
     }
+    assertThat(Files.readAllBytes(file)).isEqualTo(content);
   }
 
   @Test
