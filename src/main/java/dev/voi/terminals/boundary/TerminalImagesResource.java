@@ -1,17 +1,17 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.control.AnswerJson;
+import dev.voi.answers.control.AnswerJson.Representation;
+import dev.voi.answers.control.Assignments.AssignmentRef;
+import dev.voi.answers.control.Strategies;
 import dev.voi.chain.ChainNode;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
-import dev.voi.terminals.control.AnswerJson;
-import dev.voi.terminals.control.AnswerJson.Representation;
 import dev.voi.terminals.control.FeedbackReport;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.control.ReportParser;
-import dev.voi.terminals.control.Strategies;
-import dev.voi.terminals.control.TerminalDirectory.AssignmentRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -1,5 +1,6 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.entity.AnswerChange;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
 import dev.voi.platform.Caller;
@@ -8,9 +9,8 @@ import dev.voi.platform.Page;
 import dev.voi.platform.ProblemType;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.control.ReportParser;
-import dev.voi.terminals.entity.AnswerChange;
-import dev.voi.terminals.entity.Feedback;
 import dev.voi.terminals.entity.Terminal;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -139,7 +139,7 @@ public class TerminalsResource {
         limit,
         cursor,
         registry::feedback,
-        (row, name) -> Views.FeedbackView.of((Feedback) row, name));
+        (row, name) -> Views.FeedbackView.of((TerminalFeedback) row, name));
   }
 
   /** Reads rows of (entity, image name), newest first. */
@@ -167,7 +167,7 @@ public class TerminalsResource {
       Object last = rows.get(size - 1)[0];
       next =
           String.valueOf(
-              last instanceof AnswerChange change ? change.id() : ((Feedback) last).id());
+              last instanceof AnswerChange change ? change.id() : ((TerminalFeedback) last).id());
     }
     return new Page<>(items, next);
   }

@@ -1,17 +1,19 @@
 package dev.voi.terminals.control;
 
+import dev.voi.answers.entity.AnswerChange;
+import dev.voi.answers.entity.Assignment;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.coherence.control.TerminalChangeLog;
+import dev.voi.coherence.control.TerminalChanged;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Image;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
 import dev.voi.platform.Tokens;
-import dev.voi.terminals.entity.AnswerChange;
 import dev.voi.terminals.entity.AssignedImage;
-import dev.voi.terminals.entity.Assignment;
-import dev.voi.terminals.entity.Feedback;
 import dev.voi.terminals.entity.Terminal;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -85,7 +87,7 @@ public class Registry {
   /** Removes the terminal with its assignments, answers, history and feedback. */
   public void delete(long terminalId) {
     Terminal terminal = require(terminalId);
-    em.createNamedQuery(Feedback.DELETE_OF_TERMINAL)
+    em.createNamedQuery(TerminalFeedback.DELETE_OF_TERMINAL)
         .setParameter("terminal", terminalId)
         .executeUpdate();
     em.createNamedQuery(AnswerChange.DELETE_OF_TERMINAL)
@@ -217,13 +219,17 @@ public class Registry {
 
   /** A terminal's feedback, newest first, before the id {@code before}. */
   public List<Object[]> feedback(long terminalId, String image, long before, int limit) {
-    return newestFirst("Feedback", terminalId, image, before, limit);
+    return newestFirst("TerminalFeedback", terminalId, image, before, limit);
   }
 
   /** Keeps what a terminal said about applying its answer. */
   public void addFeedback(
-      long terminalId, long imageId, Feedback.State state, Integer progress, String detail) {
-    em.persist(new Feedback(terminalId, imageId, clock.instant(), state, progress, detail));
+      long terminalId,
+      long imageId,
+      TerminalFeedback.State state,
+      Integer progress,
+      String detail) {
+    em.persist(new TerminalFeedback(terminalId, imageId, clock.instant(), state, progress, detail));
   }
 
   /** Rows of {@code entity} (which has terminalId and imageId) with the image's name. */
