@@ -4,6 +4,7 @@ import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.chain.ServerLayer;
 import dev.voi.answers.control.ChainSnapshot;
+import dev.voi.answers.control.TargetChains;
 import dev.voi.fleet.control.FleetRun;
 import dev.voi.fleet.control.FleetSql;
 import dev.voi.answers.entity.ReportedNodes;
@@ -123,7 +124,7 @@ public class RedecideBench {
                       FleetSql.Batch b =
                           FleetSql.redecideBatch(
                               w,
-                              id -> chains.getOrDefault(id, Optional.empty()),
+                              TargetChains.judging(chains),
                               "audit 1",
                               null,
                               after,

@@ -2,6 +2,7 @@ package dev.voi.answers.control;
 
 import dev.voi.answers.entity.AnswerChange;
 import dev.voi.answers.entity.Assignment;
+import dev.voi.answers.entity.StoredAnswer;
 import dev.voi.answers.entity.StrategyAnswer;
 import dev.voi.chain.ChainNode;
 import dev.voi.platform.VoiConfig;
@@ -69,8 +70,8 @@ public class AnswerKeeper {
   private StrategyAnswer decide(Assignment assignment, ChainSnapshot chain, String trigger) {
     StrategyAnswer answer = chain.answerFor(assignment.reportedNodes(), config.pollSeconds());
     Instant now = clock.instant();
-    if (assignment.answer(answer, answer.fingerprint(), chain.revision(), now)) {
-      em.persist(new AnswerChange(assignment, answer, trigger, chain.revision(), now));
+    if (assignment.answer(new StoredAnswer(answer, answer.fingerprint()), chain.revision(), now)) {
+      em.persist(AnswerChange.of(assignment, answer, trigger, chain.revision(), now));
     }
     return answer;
   }

@@ -6,7 +6,6 @@ import dev.voi.chain.Decision;
 import dev.voi.chain.Policy;
 import dev.voi.chain.ServerLayer;
 import dev.voi.chain.StrategyDecider;
-import dev.voi.images.boundary.LayerView;
 import java.util.List;
 
 /**
@@ -71,7 +70,15 @@ public record ChainSnapshot(
         file.fileName(),
         layer.size(),
         file.sha256(),
-        LayerView.contentUrl(image, checksum));
+        contentUrl(image, checksum));
+  }
+
+  /**
+   * Where a terminal downloads a layer (SPEC 9): the images component's content route, spelled here
+   * because control never imports a boundary; {@code ChainSnapshotTest} holds the two equal.
+   */
+  static String contentUrl(String image, String checksum) {
+    return "/api/v1/images/" + image + "/layers/" + checksum + "/content";
   }
 
   public ChainSnapshot withCause(String cause) {

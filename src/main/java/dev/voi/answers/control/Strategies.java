@@ -48,7 +48,7 @@ public class Strategies {
   record CachedAnswer(long version, Representation representation) {}
 
   @Inject Assignments assignments;
-  @Inject ChainSnapshots snapshots;
+  @Inject TargetChains targets;
   @Inject AnswerKeeper keeper;
   @Inject Invalidations invalidations;
   @Inject Lineage lineage;
@@ -103,7 +103,7 @@ public class Strategies {
   public Optional<Representation> current(long terminalId, String image) {
     AssignmentRef assignment = requireAssigned(terminalId, image);
     long epoch = invalidations.epoch();
-    ChainSnapshot chain = chain(image);
+    ChainSnapshot chain = chain(image, terminalId);
     Assignment row = em.find(Assignment.class, assignment.assignmentId());
     if (row == null) {
       throw notAssigned(image);
@@ -135,7 +135,7 @@ public class Strategies {
   public Representation report(long terminalId, String image, List<ChainNode> nodes) {
     AssignmentRef assignment = requireAssigned(terminalId, image);
     long epoch = invalidations.epoch();
-    ChainSnapshot chain = chain(image);
+    ChainSnapshot chain = chain(image, terminalId);
     AnswerKeeper.Kept kept =
         keeper
             .report(assignment.assignmentId(), nodes, chain)
@@ -181,9 +181,9 @@ public class Strategies {
     return representation;
   }
 
-  private ChainSnapshot chain(String image) {
-    return snapshots
-        .get(image)
+  private ChainSnapshot chain(String image, long terminalId) {
+    return targets
+        .of(image, terminalId)
         .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + image));
   }
 

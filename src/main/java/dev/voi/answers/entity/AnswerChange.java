@@ -3,15 +3,15 @@ package dev.voi.answers.entity;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One change of a terminal's answer for one image, append-only: what the answer became, why (the
@@ -30,6 +30,10 @@ public class AnswerChange {
 
   public static final String DELETE_OF_TERMINAL = "AnswerChange.deleteOfTerminal";
   public static final String PRUNE = "AnswerChange.prune";
+
+  /** The columns a change is recorded in, read from this mapping (the set-based INSERT's list). */
+  public static final List<MappedColumns.MappedColumn<AnswerChange>> COLUMNS =
+      MappedColumns.of(AnswerChange.class);
 
   /** What made the server decide again. */
   public static final String BY_REPORT = "report";
@@ -53,31 +57,10 @@ public class AnswerChange {
   @Column(name = "triggered_by", nullable = false, updatable = false, length = 16)
   private String triggeredBy;
 
-  @Enumerated(EnumType.STRING)
-  @Column(nullable = false, updatable = false, length = 16)
-  private Strategy strategy;
-
-  @Enumerated(EnumType.STRING)
-  @Column(nullable = false, updatable = false, length = 24)
-  private Reason reason;
-
-  @Column(nullable = false, updatable = false, length = 16)
-  private String policy;
-
-  @Column(name = "move_count", updatable = false)
-  private Integer moveCount;
-
-  @Column(name = "diverged_at", updatable = false)
-  private Integer divergedAt;
-
-  @Column(name = "keep_layers", nullable = false, updatable = false)
-  private int keep;
+  @Embedded private StoredAnswer answer;
 
   @Column(name = "download_count", nullable = false, updatable = false)
   private int downloadCount;
-
-  @Column(name = "total_bytes", nullable = false, updatable = false)
-  private long totalBytes;
 
   @Column(name = "reported_layers", nullable = false, updatable = false)
   private int reportedLayers;
@@ -97,38 +80,57 @@ public class AnswerChange {
   @Column(name = "image_revision", nullable = false, updatable = false)
   private long imageRevision;
 
-  @Column(name = "answer_hash", nullable = false, updatable = false, length = 64)
-  private String answerHash;
-
   protected AnswerChange() {}
 
+  /**
+   * A change of a terminal's answer, as both the per-terminal path and the set-based SQL record it.
+   *
+   * @param reportedTip the checksum (hex) of the terminal's top layer, null for none
+   * @param stored what the answer says, as the assignment now holds it
+   */
   public AnswerChange(
-      Assignment assignment,
+      long terminalId,
+      long imageId,
+      int reportedLayers,
+      String reportedTip,
       StrategyAnswer answer,
+      StoredAnswer stored,
       String triggeredBy,
       long imageRevision,
       Instant decidedAt) {
-    this.terminalId = assignment.terminalId();
-    this.imageId = assignment.imageId();
+    this.terminalId = terminalId;
+    this.imageId = imageId;
     this.decidedAt = decidedAt;
     this.triggeredBy = triggeredBy;
-    this.strategy = answer.strategy();
-    this.reason = answer.reason();
-    this.policy = answer.policy();
-    this.moveCount = answer.moveCount();
-    this.divergedAt = answer.divergedAt();
-    this.keep = answer.keep();
+    this.answer = stored;
     this.downloadCount = answer.downloads().size();
-    this.totalBytes = answer.totalBytes();
-    this.reportedLayers = assignment.reportedLayers() == null ? 0 : assignment.reportedLayers();
-    this.reportedTip = assignment.reportedTip();
+    this.reportedLayers = reportedLayers;
+    this.reportedTip = reportedTip;
     if (answer.tip() != null) {
       this.tipDepth = answer.tip().depth();
       this.tipVersion = answer.tip().version();
       this.tipChecksum = answer.tip().checksum();
     }
     this.imageRevision = imageRevision;
-    this.answerHash = assignment.answerHash();
+  }
+
+  /** The change to the answer the assignment now holds. */
+  public static AnswerChange of(
+      Assignment assignment,
+      StrategyAnswer answer,
+      String triggeredBy,
+      long imageRevision,
+      Instant decidedAt) {
+    return new AnswerChange(
+        assignment.terminalId(),
+        assignment.imageId(),
+        assignment.reportedLayers() == null ? 0 : assignment.reportedLayers(),
+        assignment.reportedTip(),
+        answer,
+        assignment.answer(),
+        triggeredBy,
+        imageRevision,
+        decidedAt);
   }
 
   public Long id() {
@@ -152,27 +154,27 @@ public class AnswerChange {
   }
 
   public Strategy strategy() {
-    return strategy;
+    return answer.strategy();
   }
 
   public Reason reason() {
-    return reason;
+    return answer.reason();
   }
 
   public String policy() {
-    return policy;
+    return answer.policy();
   }
 
   public Integer moveCount() {
-    return moveCount;
+    return answer.moveCount();
   }
 
   public Integer divergedAt() {
-    return divergedAt;
+    return answer.divergedAt();
   }
 
   public int keep() {
-    return keep;
+    return answer.keep();
   }
 
   public int downloadCount() {
@@ -180,7 +182,7 @@ public class AnswerChange {
   }
 
   public long totalBytes() {
-    return totalBytes;
+    return answer.totalBytes();
   }
 
   public int reportedLayers() {
@@ -208,6 +210,6 @@ public class AnswerChange {
   }
 
   public String answerHash() {
-    return answerHash;
+    return answer.hash();
   }
 }

@@ -1,12 +1,9 @@
 package dev.voi.answers.entity;
 
 import dev.voi.chain.ChainNode;
-import dev.voi.chain.Reason;
-import dev.voi.chain.Strategy;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -62,31 +59,7 @@ public class Assignment {
   @Column(name = "reported_at")
   private Instant reportedAt;
 
-  @Enumerated(EnumType.STRING)
-  @Column(length = 16)
-  private Strategy strategy;
-
-  @Enumerated(EnumType.STRING)
-  @Column(length = 24)
-  private Reason reason;
-
-  @Column(length = 16)
-  private String policy;
-
-  @Column(name = "move_count")
-  private Integer moveCount;
-
-  @Column(name = "diverged_at")
-  private Integer divergedAt;
-
-  @Column(name = "keep_layers")
-  private Integer keep;
-
-  @Column(name = "total_bytes")
-  private Long totalBytes;
-
-  @Column(name = "answer_hash", length = 64)
-  private String answerHash;
+  @Embedded private StoredAnswer answer;
 
   @Column(name = "answer_revision")
   private Long answerRevision;
@@ -118,16 +91,9 @@ public class Assignment {
    *
    * @return true when the answer differs from the one held before (a change to record)
    */
-  public boolean answer(StrategyAnswer answer, String fingerprint, long revision, Instant at) {
-    boolean changed = !fingerprint.equals(answerHash);
-    this.strategy = answer.strategy();
-    this.reason = answer.reason();
-    this.policy = answer.policy();
-    this.moveCount = answer.moveCount();
-    this.divergedAt = answer.divergedAt();
-    this.keep = answer.keep();
-    this.totalBytes = answer.totalBytes();
-    this.answerHash = fingerprint;
+  public boolean answer(StoredAnswer answer, long revision, Instant at) {
+    boolean changed = this.answer == null || !answer.hash().equals(this.answer.hash());
+    this.answer = answer;
     this.answerRevision = revision;
     if (changed || decidedAt == null) {
       this.decidedAt = at;
@@ -167,45 +133,20 @@ public class Assignment {
 
   /** The checksum (hex) of the terminal's top layer, or null. */
   public String reportedTip() {
-    return reportedNodes == null || reportedNodes.length == 0
-        ? null
-        : ReportedNodes.lastHead(reportedNodes).hex();
+    return ReportedNodes.tipHex(reportedNodes);
   }
 
   public Instant reportedAt() {
     return reportedAt;
   }
 
-  public Strategy strategy() {
-    return strategy;
-  }
-
-  public Reason reason() {
-    return reason;
-  }
-
-  public String policy() {
-    return policy;
-  }
-
-  public Integer moveCount() {
-    return moveCount;
-  }
-
-  public Integer divergedAt() {
-    return divergedAt;
-  }
-
-  public Integer keep() {
-    return keep;
-  }
-
-  public Long totalBytes() {
-    return totalBytes;
+  /** The current answer, null before the first report. */
+  public StoredAnswer answer() {
+    return answer;
   }
 
   public String answerHash() {
-    return answerHash;
+    return answer == null ? null : answer.hash();
   }
 
   /** The image revision the answer was decided against, null before the first report. */

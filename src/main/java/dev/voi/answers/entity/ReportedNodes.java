@@ -50,6 +50,11 @@ public final class ReportedNodes {
     return bytes.length / NODE_BYTES;
   }
 
+  /** The checksum (hex) of the top layer of an encoded list, null for none or an empty one. */
+  public static String tipHex(byte[] bytes) {
+    return bytes == null || bytes.length == 0 ? null : lastHead(bytes).hex();
+  }
+
   /** The head of the last node (the terminal's top layer), or null for an empty list. */
   public static Checksum lastHead(byte[] bytes) {
     if (bytes.length < NODE_BYTES) {

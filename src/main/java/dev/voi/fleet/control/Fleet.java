@@ -3,6 +3,7 @@ package dev.voi.fleet.control;
 import dev.voi.answers.control.ChainSnapshot;
 import dev.voi.answers.control.ChainSnapshotReader;
 import dev.voi.answers.control.Strategies;
+import dev.voi.answers.control.TargetChains;
 import dev.voi.platform.VoiConfig;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongFunction;
 import java.util.logging.Logger;
 
 /**
@@ -43,12 +43,7 @@ public class Fleet implements FleetDecisions {
     for (Map.Entry<Long, String> image : images.entrySet()) {
       chains.put(image.getKey(), reader.read(image.getValue(), trigger));
     }
-    FleetRun run =
-        run(
-            null,
-            id -> chains.computeIfAbsent(id, unknown -> Optional.empty()),
-            trigger,
-            changeLimit);
+    FleetRun run = run(null, TargetChains.judging(chains), trigger, changeLimit);
     for (long imageId : run.touched()) {
       strategies.forgetImage(images.get(imageId));
     }
@@ -74,14 +69,13 @@ public class Fleet implements FleetDecisions {
   public long redecideImage(ChainSnapshot chain, String trigger) {
     return run(
             chain.imageId(),
-            id -> id == chain.imageId() ? Optional.of(chain) : Optional.empty(),
+            TargetChains.judging(Map.of(chain.imageId(), Optional.of(chain))),
             trigger,
             0)
         .written();
   }
 
-  private FleetRun run(
-      Long imageId, LongFunction<Optional<ChainSnapshot>> chains, String trigger, int changeLimit) {
+  private FleetRun run(Long imageId, TargetChains.Judging chains, String trigger, int changeLimit) {
     List<Long> starts = batches.rangeStarts(imageId, BATCH);
     return FleetRun.run(
         starts,

@@ -1,6 +1,6 @@
 package dev.voi.fleet.control;
 
-import dev.voi.answers.control.ChainSnapshot;
+import dev.voi.answers.control.TargetChains;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -8,8 +8,6 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.hibernate.Session;
 
@@ -32,7 +30,7 @@ public class FleetBatches {
 
   /** {@link FleetSql#redecideBatch}, in a transaction of its own. */
   public FleetSql.Batch redecide(
-      LongFunction<Optional<ChainSnapshot>> chains,
+      TargetChains.Judging chains,
       String trigger,
       Long imageId,
       long after,

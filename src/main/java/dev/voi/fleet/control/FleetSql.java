@@ -1,7 +1,11 @@
 package dev.voi.fleet.control;
 
 import dev.voi.answers.control.ChainSnapshot;
+import dev.voi.answers.control.TargetChains;
+import dev.voi.answers.entity.AnswerChange;
+import dev.voi.answers.entity.MappedColumns.MappedColumn;
 import dev.voi.answers.entity.ReportedNodes;
+import dev.voi.answers.entity.StoredAnswer;
 import dev.voi.answers.entity.StrategyAnswer;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
@@ -10,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,7 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongFunction;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The set-based SQL of a whole-fleet re-decision and of the stale-terminal list, on a plain JDBC
@@ -52,18 +56,48 @@ public final class FleetSql {
 
   private static final String OF_IMAGE = " AND image_id = ?";
 
-  private static final String UPDATE =
-      "UPDATE assignment SET strategy = ?, reason = ?, policy = ?, move_count = ?,"
-          + " diverged_at = ?, keep_layers = ?, total_bytes = ?, answer_hash = ?,"
-          + " answer_revision = ?, decided_at = CASE WHEN answer_hash = ? THEN"
+  /** The columns of the stored answer, shared by both tables: owned by {@link StoredAnswer}. */
+  private static final List<MappedColumn<StoredAnswer>> ANSWER = StoredAnswer.COLUMNS;
+
+  /** The columns of a recorded change: owned by {@link AnswerChange}. */
+  private static final List<MappedColumn<AnswerChange>> CHANGE = AnswerChange.COLUMNS;
+
+  /** One row's compare-and-set UPDATE; the CASE reads {@code answer_hash} before the SET. */
+  static final String UPDATE =
+      "UPDATE assignment SET "
+          + list(ANSWER, c -> c.name() + " = ?")
+          + ", answer_revision = ?, decided_at = CASE WHEN answer_hash = ? THEN"
           + " COALESCE(decided_at, ?) ELSE ? END, version = version + 1"
           + " WHERE id = ? AND version = ? AND (answer_revision IS NULL OR answer_revision <= ?)";
 
-  private static final String INSERT =
-      "INSERT INTO answer_change (terminal_id, image_id, decided_at, triggered_by, strategy,"
-          + " reason, policy, move_count, diverged_at, keep_layers, download_count, total_bytes,"
-          + " reported_layers, reported_tip, tip_depth, tip_version, tip_checksum, image_revision,"
-          + " answer_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /** PostgreSQL: the whole batch's UPDATE over arrays; RETURNING says which rows took. */
+  static final String UPDATE_ARRAYS =
+      "UPDATE assignment a SET "
+          + list(ANSWER, c -> c.name() + " = v." + c.name())
+          + ", answer_revision = v.answer_revision, decided_at = CASE WHEN a.answer_hash ="
+          + " v.answer_hash THEN COALESCE(a.decided_at, ?) ELSE ? END, version = a.version + 1"
+          + " FROM unnest(?::int8[], ?::int8[], ?::int8[], "
+          + list(ANSWER, c -> "?::" + c.type().arrayElement + "[]")
+          + ") AS v(id, version, answer_revision, "
+          + list(ANSWER, MappedColumn::name)
+          + ") WHERE a.id = v.id AND a.version = v.version"
+          + " AND (a.answer_revision IS NULL OR a.answer_revision <= v.answer_revision)"
+          + " RETURNING a.id";
+
+  static final String INSERT =
+      "INSERT INTO answer_change ("
+          + list(CHANGE, MappedColumn::name)
+          + ") VALUES ("
+          + list(CHANGE, c -> "?")
+          + ")";
+
+  /** PostgreSQL: every change of the batch in one INSERT over arrays. */
+  static final String INSERT_ARRAYS =
+      "INSERT INTO answer_change ("
+          + list(CHANGE, MappedColumn::name)
+          + ") SELECT v.* FROM unnest("
+          + list(CHANGE, c -> "?::" + c.type().arrayElement + "[]")
+          + ") AS v";
 
   private static final String COUNTS =
       "SELECT strategy, reason, COUNT(*) FROM assignment WHERE reported_nodes IS NOT NULL"
@@ -131,11 +165,12 @@ public final class FleetSql {
    * Re-decides the next {@code limit} reported assignments with ids after {@code after} and below
    * {@code before} (of one image, or of all when {@code imageId} is null).
    *
-   * @param chains the current chain of an image by id, empty for an image that is gone
+   * @param chains the chain each row is judged against ({@link TargetChains}), empty for an image
+   *     that is gone
    */
   public static Batch redecideBatch(
       Connection connection,
-      LongFunction<Optional<ChainSnapshot>> chains,
+      TargetChains.Judging chains,
       String trigger,
       Long imageId,
       long after,
@@ -146,7 +181,6 @@ public final class FleetSql {
       throws SQLException {
     String triggeredBy =
         trigger.length() > TRIGGER_LENGTH ? trigger.substring(0, TRIGGER_LENGTH) : trigger;
-    OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
     int read = 0;
     long last = after;
     List<Row> toWrite = new ArrayList<>();
@@ -163,7 +197,8 @@ public final class FleetSql {
         while (rs.next()) {
           read++;
           last = rs.getLong(1);
-          Optional<ChainSnapshot> chain = chains.apply(rs.getLong(3));
+          long terminalId = rs.getLong(2);
+          Optional<ChainSnapshot> chain = chains.chainFor(rs.getLong(3), terminalId);
           long answerRevision = rs.getLong(9);
           boolean decided = !rs.wasNull();
           if (chain.isEmpty() || (decided && answerRevision > chain.get().revision())) {
@@ -171,36 +206,43 @@ public final class FleetSql {
           }
           byte[] nodes = rs.getBytes(4);
           StrategyAnswer answer = chain.get().answerFor(ReportedNodes.decode(nodes), pollSeconds);
-          String fingerprint = answer.fingerprint();
+          StoredAnswer stored = new StoredAnswer(answer, answer.fingerprint());
           String oldHash = rs.getString(8);
-          if (decided && answerRevision == chain.get().revision() && fingerprint.equals(oldHash)) {
+          if (decided
+              && answerRevision == chain.get().revision()
+              && stored.hash().equals(oldHash)) {
             continue; // already this chain's answer
           }
           toWrite.add(
               new Row(
                   last,
-                  rs.getLong(2),
-                  rs.getLong(3),
-                  nodes,
-                  rs.getInt(5),
+                  rs.getLong(10),
                   enumOrNull(Strategy.class, rs.getString(6)),
                   enumOrNull(Reason.class, rs.getString(7)),
                   oldHash,
-                  rs.getLong(10),
-                  chain.get().revision(),
-                  answer,
-                  fingerprint));
+                  stored,
+                  new AnswerChange(
+                      terminalId,
+                      rs.getLong(3),
+                      rs.getInt(5),
+                      ReportedNodes.tipHex(nodes),
+                      answer,
+                      stored,
+                      triggeredBy,
+                      chain.get().revision(),
+                      now)));
         }
       }
     }
     if (toWrite.isEmpty()) {
       return new Batch(read, last, 0, 0, List.of());
     }
+    OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
     boolean postgres = isPostgres(connection);
     boolean[] took =
         postgres ? updateAtOnce(connection, toWrite, at) : updateBatched(connection, toWrite, at);
     int written = 0;
-    List<Row> toRecord = new ArrayList<>();
+    List<AnswerChange> toRecord = new ArrayList<>();
     List<Changed> changed = new ArrayList<>();
     for (int i = 0; i < toWrite.size(); i++) {
       if (!took[i]) {
@@ -208,16 +250,16 @@ public final class FleetSql {
       }
       written++;
       Row row = toWrite.get(i);
-      if (row.fingerprint().equals(row.oldHash())) {
+      if (row.answer().hash().equals(row.oldHash())) {
         continue; // same answer, only recorded against the newer revision
       }
-      toRecord.add(row);
-      StrategyAnswer a = row.answer();
+      toRecord.add(row.change());
+      StoredAnswer a = row.answer();
       if (a.strategy() != row.oldStrategy() || a.reason() != row.oldReason()) {
         changed.add(
             new Changed(
-                row.terminalId(),
-                row.imageId(),
+                row.change().terminalId(),
+                row.change().imageId(),
                 row.oldStrategy(),
                 row.oldReason(),
                 a.strategy(),
@@ -226,9 +268,9 @@ public final class FleetSql {
     }
     if (!toRecord.isEmpty()) {
       if (postgres) {
-        insertAtOnce(connection, toRecord, triggeredBy, at);
+        insertAtOnce(connection, toRecord);
       } else {
-        insertBatched(connection, toRecord, triggeredBy, at);
+        insertBatched(connection, toRecord);
       }
     }
     return new Batch(read, last, written, toWrite.size() - written, changed);
@@ -331,22 +373,17 @@ public final class FleetSql {
     int[] updated;
     try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
       for (Row row : rows) {
-        StrategyAnswer a = row.answer();
-        update.setString(1, a.strategy().name());
-        update.setString(2, a.reason().name());
-        update.setString(3, a.policy());
-        setInt(update, 4, a.moveCount());
-        setInt(update, 5, a.divergedAt());
-        update.setInt(6, a.keep());
-        update.setLong(7, a.totalBytes());
-        update.setString(8, row.fingerprint());
-        update.setLong(9, row.revision());
-        update.setString(10, row.fingerprint());
-        update.setObject(11, at);
-        update.setObject(12, at);
-        update.setLong(13, row.id());
-        update.setLong(14, row.version());
-        update.setLong(15, row.revision());
+        int index = 1;
+        for (MappedColumn<StoredAnswer> column : ANSWER) {
+          bind(update, index++, column, column.value().apply(row.answer()));
+        }
+        update.setLong(index++, row.change().imageRevision());
+        update.setString(index++, row.answer().hash());
+        update.setObject(index++, at);
+        update.setObject(index++, at);
+        update.setLong(index++, row.id());
+        update.setLong(index++, row.version());
+        update.setLong(index, row.change().imageRevision());
         update.addBatch();
       }
       updated = update.executeBatch();
@@ -365,59 +402,29 @@ public final class FleetSql {
     Object[] ids = new Object[n];
     Object[] versions = new Object[n];
     Object[] revisions = new Object[n];
-    Object[] strategies = new Object[n];
-    Object[] reasons = new Object[n];
-    Object[] policies = new Object[n];
-    Object[] moves = new Object[n];
-    Object[] diverged = new Object[n];
-    Object[] keeps = new Object[n];
-    Object[] totals = new Object[n];
-    Object[] hashes = new Object[n];
+    Object[][] columns = new Object[ANSWER.size()][n];
     Map<Long, Integer> index = new HashMap<>();
     for (int i = 0; i < n; i++) {
       Row row = rows.get(i);
-      StrategyAnswer a = row.answer();
       ids[i] = row.id();
       versions[i] = row.version();
-      revisions[i] = row.revision();
-      strategies[i] = a.strategy().name();
-      reasons[i] = a.reason().name();
-      policies[i] = a.policy();
-      moves[i] = a.moveCount();
-      diverged[i] = a.divergedAt();
-      keeps[i] = a.keep();
-      totals[i] = a.totalBytes();
-      hashes[i] = row.fingerprint();
+      revisions[i] = row.change().imageRevision();
+      for (int c = 0; c < columns.length; c++) {
+        columns[c][i] = arrayElement(ANSWER.get(c).value().apply(row.answer()));
+      }
       index.put(row.id(), i);
     }
     boolean[] took = new boolean[n];
-    try (PreparedStatement update =
-        connection.prepareStatement(
-            "UPDATE assignment a SET strategy = v.strategy, reason = v.reason, policy = v.policy,"
-                + " move_count = v.move_count, diverged_at = v.diverged_at, keep_layers = v.keep,"
-                + " total_bytes = v.total, answer_hash = v.hash, answer_revision = v.rev,"
-                + " decided_at = CASE WHEN a.answer_hash = v.hash THEN COALESCE(a.decided_at, ?)"
-                + " ELSE ? END, version = a.version + 1"
-                + " FROM unnest(?::int8[], ?::int8[], ?::int8[], ?::varchar[], ?::varchar[],"
-                + " ?::varchar[], ?::int4[], ?::int4[], ?::int4[], ?::int8[], ?::varchar[])"
-                + " AS v(id, version, rev, strategy, reason, policy, move_count, diverged_at,"
-                + " keep, total, hash)"
-                + " WHERE a.id = v.id AND a.version = v.version"
-                + " AND (a.answer_revision IS NULL OR a.answer_revision <= v.rev)"
-                + " RETURNING a.id")) {
+    try (PreparedStatement update = connection.prepareStatement(UPDATE_ARRAYS)) {
       update.setObject(1, at);
       update.setObject(2, at);
       update.setArray(3, connection.createArrayOf("int8", ids));
       update.setArray(4, connection.createArrayOf("int8", versions));
       update.setArray(5, connection.createArrayOf("int8", revisions));
-      update.setArray(6, connection.createArrayOf("varchar", strategies));
-      update.setArray(7, connection.createArrayOf("varchar", reasons));
-      update.setArray(8, connection.createArrayOf("varchar", policies));
-      update.setArray(9, connection.createArrayOf("int4", moves));
-      update.setArray(10, connection.createArrayOf("int4", diverged));
-      update.setArray(11, connection.createArrayOf("int4", keeps));
-      update.setArray(12, connection.createArrayOf("int8", totals));
-      update.setArray(13, connection.createArrayOf("varchar", hashes));
+      for (int c = 0; c < columns.length; c++) {
+        update.setArray(
+            6 + c, connection.createArrayOf(ANSWER.get(c).type().arrayElement, columns[c]));
+      }
       try (ResultSet rs = update.executeQuery()) {
         while (rs.next()) {
           took[index.get(rs.getLong(1))] = true;
@@ -428,64 +435,35 @@ public final class FleetSql {
   }
 
   /** H2 and others: one JDBC batch of INSERTs. */
-  private static void insertBatched(
-      Connection connection, List<Row> rows, String triggeredBy, OffsetDateTime at)
+  private static void insertBatched(Connection connection, List<AnswerChange> changes)
       throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-      for (Row row : rows) {
-        addChange(insert, row, triggeredBy, at);
+      for (AnswerChange change : changes) {
+        int index = 1;
+        for (MappedColumn<AnswerChange> column : CHANGE) {
+          bind(insert, index++, column, column.value().apply(change));
+        }
+        insert.addBatch();
       }
       insert.executeBatch();
     }
   }
 
   /** PostgreSQL: every change of the batch in one INSERT over arrays. */
-  private static void insertAtOnce(
-      Connection connection, List<Row> rows, String triggeredBy, OffsetDateTime at)
+  private static void insertAtOnce(Connection connection, List<AnswerChange> changes)
       throws SQLException {
-    int n = rows.size();
-    Object[][] columns = new Object[17][n];
+    int n = changes.size();
+    Object[][] columns = new Object[CHANGE.size()][n];
     for (int i = 0; i < n; i++) {
-      Row row = rows.get(i);
-      StrategyAnswer a = row.answer();
-      columns[0][i] = row.terminalId();
-      columns[1][i] = row.imageId();
-      columns[2][i] = a.strategy().name();
-      columns[3][i] = a.reason().name();
-      columns[4][i] = a.policy();
-      columns[5][i] = a.moveCount();
-      columns[6][i] = a.divergedAt();
-      columns[7][i] = a.keep();
-      columns[8][i] = a.downloads().size();
-      columns[9][i] = a.totalBytes();
-      columns[10][i] = row.reportedLayers();
-      columns[11][i] = row.nodes().length == 0 ? null : ReportedNodes.lastHead(row.nodes()).hex();
-      columns[12][i] = a.tip() == null ? null : a.tip().depth();
-      columns[13][i] = a.tip() == null ? null : a.tip().version();
-      columns[14][i] = a.tip() == null ? null : a.tip().checksum();
-      columns[15][i] = row.revision();
-      columns[16][i] = row.fingerprint();
+      AnswerChange change = changes.get(i);
+      for (int c = 0; c < columns.length; c++) {
+        columns[c][i] = arrayElement(CHANGE.get(c).value().apply(change));
+      }
     }
-    String[] types = {
-      "int8", "int8", "varchar", "varchar", "varchar", "int4", "int4", "int4", "int4", "int8",
-      "int4", "varchar", "int4", "int8", "varchar", "int8", "varchar"
-    };
-    StringBuilder arrays = new StringBuilder();
-    for (int c = 0; c < types.length; c++) {
-      arrays.append(c == 0 ? "" : ", ").append("?::").append(types[c]).append("[]");
-    }
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO answer_change (decided_at, triggered_by, terminal_id, image_id, strategy,"
-                + " reason, policy, move_count, diverged_at, keep_layers, download_count,"
-                + " total_bytes, reported_layers, reported_tip, tip_depth, tip_version,"
-                + " tip_checksum, image_revision, answer_hash) SELECT ?, ?, v.* FROM unnest("
-                + arrays
-                + ") AS v")) {
-      insert.setObject(1, at);
-      insert.setString(2, triggeredBy);
-      for (int c = 0; c < types.length; c++) {
-        insert.setArray(3 + c, connection.createArrayOf(types[c], columns[c]));
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_ARRAYS)) {
+      for (int c = 0; c < columns.length; c++) {
+        insert.setArray(
+            1 + c, connection.createArrayOf(CHANGE.get(c).type().arrayElement, columns[c]));
       }
       insert.executeUpdate();
     }
@@ -495,63 +473,37 @@ public final class FleetSql {
     return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
   }
 
-  private static void addChange(
-      PreparedStatement insert, Row row, String triggeredBy, OffsetDateTime at)
-      throws SQLException {
-    StrategyAnswer a = row.answer();
-    insert.setLong(1, row.terminalId());
-    insert.setLong(2, row.imageId());
-    insert.setObject(3, at);
-    insert.setString(4, triggeredBy);
-    insert.setString(5, a.strategy().name());
-    insert.setString(6, a.reason().name());
-    insert.setString(7, a.policy());
-    setInt(insert, 8, a.moveCount());
-    setInt(insert, 9, a.divergedAt());
-    insert.setInt(10, a.keep());
-    insert.setInt(11, a.downloads().size());
-    insert.setLong(12, a.totalBytes());
-    insert.setInt(13, row.reportedLayers());
-    insert.setString(
-        14, row.nodes().length == 0 ? null : ReportedNodes.lastHead(row.nodes()).hex());
-    if (a.tip() == null) {
-      insert.setNull(15, Types.INTEGER);
-      insert.setNull(16, Types.BIGINT);
-      insert.setNull(17, Types.VARCHAR);
-    } else {
-      insert.setInt(15, a.tip().depth());
-      insert.setLong(16, a.tip().version());
-      insert.setString(17, a.tip().checksum());
-    }
-    insert.setLong(18, row.revision());
-    insert.setString(19, row.fingerprint());
-    insert.addBatch();
-  }
-
-  private static void setInt(PreparedStatement statement, int index, Integer value)
+  private static void bind(
+      PreparedStatement statement, int index, MappedColumn<?> column, Object value)
       throws SQLException {
     if (value == null) {
-      statement.setNull(index, Types.INTEGER);
+      statement.setNull(index, column.type().jdbcType);
     } else {
-      statement.setInt(index, value);
+      statement.setObject(index, value);
     }
+  }
+
+  /** An array element as PostgreSQL parses it: times as ISO-8601 text, the rest as they are. */
+  private static Object arrayElement(Object value) {
+    return value instanceof OffsetDateTime time ? time.toString() : value;
+  }
+
+  private static <T> String list(
+      List<MappedColumn<T>> columns, Function<MappedColumn<T>, String> f) {
+    return columns.stream().map(f).collect(Collectors.joining(", "));
   }
 
   private static <E extends Enum<E>> E enumOrNull(Class<E> type, String name) {
     return name == null ? null : Enum.valueOf(type, name);
   }
 
+  /** A row to write: what the batch read, and the new answer with the change it records. */
   private record Row(
       long id,
-      long terminalId,
-      long imageId,
-      byte[] nodes,
-      int reportedLayers,
+      long version,
       Strategy oldStrategy,
       Reason oldReason,
       String oldHash,
-      long version,
-      long revision,
-      StrategyAnswer answer,
-      String fingerprint) {}
+      StoredAnswer answer,
+      AnswerChange change) {}
 }

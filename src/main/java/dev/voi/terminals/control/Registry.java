@@ -175,10 +175,10 @@ public class Registry {
         jpql.append(" AND a.imageId = :image");
       }
       if (filter.strategy() != null) {
-        jpql.append(" AND a.strategy = :strategy");
+        jpql.append(" AND a.answer.strategy = :strategy");
       }
       if (filter.reason() != null) {
-        jpql.append(" AND a.reason = :reason");
+        jpql.append(" AND a.answer.reason = :reason");
       }
       jpql.append(")");
     }

@@ -11,6 +11,7 @@ import dev.voi.chain.Policy;
 import dev.voi.chain.Reason;
 import dev.voi.chain.ServerLayer;
 import dev.voi.chain.Strategy;
+import dev.voi.images.boundary.LayerView;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,5 +142,13 @@ class ChainSnapshotTest {
     assertThat(AnswerJson.matches("\"x\"", tag)).isFalse();
     assertThat(AnswerJson.matches(null, tag)).isFalse();
     assertThat(AnswerJson.matches(tag.replace("\"", ""), tag)).isFalse();
+  }
+
+  @Test
+  void downloadsPointAtTheImagesComponentsContentRoute() {
+    String checksum = lineage(1).get(0).hex();
+    assertThat(ChainSnapshot.contentUrl(IMAGE, checksum))
+        .isEqualTo(LayerView.contentUrl(IMAGE, checksum))
+        .isEqualTo("/api/v1/images/win10-lab/layers/" + checksum + "/content");
   }
 }

@@ -80,11 +80,19 @@ class FleetSqlTest {
 
       FleetSql.Batch first =
           FleetSql.redecideBatch(
-              c, id -> Optional.of(snapshot), "audit 42", null, 0, Long.MAX_VALUE, 2, NOW, 60);
+              c,
+              (image, terminal) -> Optional.of(snapshot),
+              "audit 42",
+              null,
+              0,
+              Long.MAX_VALUE,
+              2,
+              NOW,
+              60);
       FleetSql.Batch second =
           FleetSql.redecideBatch(
               c,
-              id -> Optional.of(snapshot),
+              (image, terminal) -> Optional.of(snapshot),
               "audit 42",
               null,
               first.lastId(),
@@ -95,7 +103,7 @@ class FleetSqlTest {
       FleetSql.Batch none =
           FleetSql.redecideBatch(
               c,
-              id -> Optional.of(snapshot),
+              (image, terminal) -> Optional.of(snapshot),
               "audit 42",
               null,
               second.lastId(),
@@ -133,16 +141,32 @@ class FleetSqlTest {
       assertThat(FleetSql.rangeStarts(c, 8L, 2)).isEmpty();
       FleetSql.Batch bounded =
           FleetSql.redecideBatch(
-              c, id -> Optional.of(snapshot), "audit 43", null, 1, 3, 10, NOW, 60);
+              c, (image, terminal) -> Optional.of(snapshot), "audit 43", null, 1, 3, 10, NOW, 60);
       assertThat(bounded.read()).isEqualTo(1);
       assertThat(bounded.lastId()).isEqualTo(2);
       FleetSql.Batch otherImage =
           FleetSql.redecideBatch(
-              c, id -> Optional.of(snapshot), "audit 43", 8L, 0, Long.MAX_VALUE, 10, NOW, 60);
+              c,
+              (image, terminal) -> Optional.of(snapshot),
+              "audit 43",
+              8L,
+              0,
+              Long.MAX_VALUE,
+              10,
+              NOW,
+              60);
       assertThat(otherImage.read()).isZero();
       FleetSql.Batch thisImage =
           FleetSql.redecideBatch(
-              c, id -> Optional.of(snapshot), "audit 43", 7L, 0, Long.MAX_VALUE, 10, NOW, 60);
+              c,
+              (image, terminal) -> Optional.of(snapshot),
+              "audit 43",
+              7L,
+              0,
+              Long.MAX_VALUE,
+              10,
+              NOW,
+              60);
       assertThat(thisImage.read()).isEqualTo(3);
       assertThat(thisImage.written()).isZero(); // every answer is already this chain's
       c.commit();

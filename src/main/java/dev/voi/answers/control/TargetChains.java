@@ -1,0 +1,50 @@
+package dev.voi.answers.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which chain a terminal is judged against: the one place that says it. Snapshots, polls, reports,
+ * the caches and the set-based re-decision all ask here, for an (image, terminal) pair.
+ *
+ * <p>Today every terminal of an image is judged against the image's current chain (SPEC 6), so
+ * {@link #judge} ignores the terminal. Staged rollouts (SPEC 11) judge a terminal against the
+ * released tip of its group's wave; they change {@link #judge} and what it is given, nothing else.
+ * Until then a change of an image's chain affects exactly the terminals assigned that image, which
+ * is why re-decisions select their rows by image and the answer cache forgets by image: both are
+ * the affected set or a superset of it, and a row whose target did not move is left unwritten.
+ */
+@ApplicationScoped
+public class TargetChains {
+
+  /** The chain each (image, terminal) is judged against, for a set of rows. */
+  @FunctionalInterface
+  public interface Judging {
+
+    /** The chain the terminal is judged against for that image; empty for an image that is gone. */
+    Optional<ChainSnapshot> chainFor(long imageId, long terminalId);
+  }
+
+  @Inject ChainSnapshots snapshots;
+
+  /** The chain a terminal is judged against now (held in memory), empty for no such image. */
+  public Optional<ChainSnapshot> of(String image, long terminalId) {
+    return judge(snapshots.get(image), terminalId);
+  }
+
+  /**
+   * How the rows of a re-decision are judged, given the current chains of the images it covers,
+   * read once for the whole run.
+   */
+  public static Judging judging(Map<Long, Optional<ChainSnapshot>> imageChains) {
+    return (imageId, terminalId) ->
+        judge(imageChains.getOrDefault(imageId, Optional.empty()), terminalId);
+  }
+
+  /** The rule: one chain per image, the image's current one, whatever the terminal. */
+  static Optional<ChainSnapshot> judge(Optional<ChainSnapshot> imageChain, long terminalId) {
+    return imageChain;
+  }
+}
