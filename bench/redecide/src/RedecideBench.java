@@ -1,13 +1,13 @@
+import dev.voi.answers.control.ChainSnapshot;
+import dev.voi.answers.control.TargetChains;
+import dev.voi.answers.entity.ReportedNodes;
 import dev.voi.chain.ChainNode;
 import dev.voi.chain.Checksum;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.chain.ServerLayer;
-import dev.voi.answers.control.ChainSnapshot;
-import dev.voi.answers.control.TargetChains;
 import dev.voi.fleet.control.FleetRun;
 import dev.voi.fleet.control.FleetSql;
-import dev.voi.answers.entity.ReportedNodes;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
