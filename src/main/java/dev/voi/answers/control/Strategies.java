@@ -5,11 +5,13 @@ import dev.voi.answers.control.Assignments.AssignmentRef;
 import dev.voi.answers.entity.Assignment;
 import dev.voi.answers.entity.StrategyAnswer;
 import dev.voi.chain.ChainNode;
+import dev.voi.chain.ImageName;
 import dev.voi.coherence.control.Invalidations;
 import dev.voi.coherence.control.TerminalChanged;
 import dev.voi.images.control.Lineage;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
+import dev.voi.platform.TerminalId;
 import dev.voi.platform.VoiConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,8 +77,9 @@ public class Strategies {
    * The assignment of a terminal's image, or the refusal SPEC 6 step 1 asks for: 404 for an image
    * that does not exist, 403 for one not assigned to the terminal.
    */
-  public AssignmentRef requireAssigned(long terminalId, String image) {
-    Optional<AssignmentRef> assignment = assignments.assignment(terminalId, image);
+  public AssignmentRef requireAssigned(TerminalId terminalId, ImageName imageName) {
+    String image = imageName.value();
+    Optional<AssignmentRef> assignment = assignments.assignment(terminalId.value(), image);
     if (assignment.isPresent()) {
       return assignment.get();
     }
@@ -90,8 +93,8 @@ public class Strategies {
    * The terminal's current answer when it is known without the database, or null. Conditional polls
    * that match answer 304 from it, others get its bytes.
    */
-  public Representation known(long terminalId, String image) {
-    CachedAnswer answer = answers.get(new AnswerKey(terminalId, image));
+  public Representation known(TerminalId terminalId, String image) {
+    CachedAnswer answer = answers.get(new AnswerKey(terminalId.value(), image));
     return answer == null ? null : answer.representation();
   }
 
@@ -100,8 +103,10 @@ public class Strategies {
    *
    * @return empty when the terminal has not reported a list for the image yet
    */
-  public Optional<Representation> current(long terminalId, String image) {
-    AssignmentRef assignment = requireAssigned(terminalId, image);
+  public Optional<Representation> current(TerminalId id, ImageName imageName) {
+    AssignmentRef assignment = requireAssigned(id, imageName);
+    long terminalId = id.value();
+    String image = imageName.value();
     long epoch = invalidations.epoch();
     ChainSnapshot chain = chain(image, terminalId);
     Assignment row = em.find(Assignment.class, assignment.assignmentId());
@@ -132,8 +137,10 @@ public class Strategies {
   }
 
   /** Keeps a reported list and answers it. */
-  public Representation report(long terminalId, String image, List<ChainNode> nodes) {
-    AssignmentRef assignment = requireAssigned(terminalId, image);
+  public Representation report(TerminalId id, ImageName imageName, List<ChainNode> nodes) {
+    AssignmentRef assignment = requireAssigned(id, imageName);
+    long terminalId = id.value();
+    String image = imageName.value();
     long epoch = invalidations.epoch();
     ChainSnapshot chain = chain(image, terminalId);
     AnswerKeeper.Kept kept =
