@@ -2,6 +2,7 @@ package dev.voi.answers.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,11 +28,43 @@ public class TargetChains {
     Optional<ChainSnapshot> chainFor(long imageId, long terminalId);
   }
 
+  /**
+   * The rows a re-decision covers and how each is judged.
+   *
+   * @param imageId the image whose rows are re-decided, null for every reported row
+   */
+  public record Run(Long imageId, Judging judging) {}
+
   @Inject ChainSnapshots snapshots;
+  @Inject ChainSnapshotReader reader;
 
   /** The chain a terminal is judged against now (held in memory), empty for no such image. */
   public Optional<ChainSnapshot> of(String image, long terminalId) {
     return judge(snapshots.get(image), terminalId);
+  }
+
+  /**
+   * After a change of one image: the terminals it may affect, judged against the chains held now
+   * (read afresh, as the change dropped them); empty when the image is gone.
+   */
+  public Optional<Run> afterChangeOf(String image) {
+    return snapshots
+        .get(image)
+        .map(
+            chain ->
+                new Run(chain.imageId(), judging(Map.of(chain.imageId(), Optional.of(chain)))));
+  }
+
+  /**
+   * An audit: every reported row, judged against chains read afresh from the database (not the ones
+   * held in memory), one read per image.
+   *
+   * @param images the images that have reported rows, names by id
+   */
+  public Run afresh(Map<Long, String> images, String cause) {
+    Map<Long, Optional<ChainSnapshot>> chains = new HashMap<>();
+    images.forEach((id, name) -> chains.put(id, reader.read(name, cause)));
+    return new Run(null, judging(chains));
   }
 
   /**

@@ -9,7 +9,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
 /**
- * The one epoch that every in-memory cache of the terminals component shares, and the cache that
+ * The one epoch that every in-memory cache about terminals and answers shares, and the cache that
  * uses it. The hazard it removes: a reader loads a value from the database, the value changes and
  * the cache is invalidated, and only then does the reader put its stale value into the cache, where
  * it would stay for good. A reader notes the epoch before it loads, puts, and takes its value out

@@ -1,7 +1,5 @@
 package dev.voi.fleet.control;
 
-import dev.voi.answers.control.ChainSnapshot;
-import dev.voi.answers.control.ChainSnapshotReader;
 import dev.voi.answers.control.Strategies;
 import dev.voi.answers.control.TargetChains;
 import dev.voi.platform.VoiConfig;
@@ -11,17 +9,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * The terminals component's side of an audit (SPEC 7, steps 1 and 2): re-decides every reported
- * assignment against its image's current chain, read afresh, in batches of {@link #BATCH} rows, one
- * short transaction each ({@link FleetBatches}, SQL in {@link FleetSql}); counts the stored answers
- * with one GROUP BY; lists the terminals not seen for a while.
+ * The fleet's side of an audit (SPEC 7, steps 1 and 2): re-decides every reported assignment
+ * against the chain it is judged against ({@link TargetChains}), read afresh, in batches of {@link
+ * #BATCH} rows, one short transaction each ({@link FleetBatches}, SQL in {@link FleetSql}); counts
+ * the stored answers with one GROUP BY; lists the terminals not seen for a while.
  */
 @ApplicationScoped
 public class Fleet implements FleetDecisions {
@@ -30,7 +26,7 @@ public class Fleet implements FleetDecisions {
   static final int BATCH = 2000;
 
   @Inject FleetBatches batches;
-  @Inject ChainSnapshotReader reader;
+  @Inject TargetChains targets;
   @Inject Strategies strategies;
   @Inject VoiConfig config;
   @Inject Clock clock;
@@ -39,11 +35,7 @@ public class Fleet implements FleetDecisions {
   @Override
   public Redecision redecideAll(String trigger, int changeLimit) {
     Map<Long, String> images = batches.reportedImages();
-    Map<Long, Optional<ChainSnapshot>> chains = new HashMap<>();
-    for (Map.Entry<Long, String> image : images.entrySet()) {
-      chains.put(image.getKey(), reader.read(image.getValue(), trigger));
-    }
-    FleetRun run = run(null, TargetChains.judging(chains), trigger, changeLimit);
+    FleetRun run = run(targets.afresh(images, trigger), trigger, changeLimit);
     for (long imageId : run.touched()) {
       strategies.forgetImage(images.get(imageId));
     }
@@ -61,21 +53,17 @@ public class Fleet implements FleetDecisions {
   }
 
   /**
-   * Brings every stored answer of one image up to {@code chain} (after a publish, a retire, a
-   * policy change or a quarantine), with the same set-based batches as an audit.
+   * Brings every stored answer that a change of one image may affect up to date (after a publish, a
+   * retire, a policy change or a quarantine), with the same set-based batches as an audit.
    *
    * @return how many answers were written
    */
-  public long redecideImage(ChainSnapshot chain, String trigger) {
-    return run(
-            chain.imageId(),
-            TargetChains.judging(Map.of(chain.imageId(), Optional.of(chain))),
-            trigger,
-            0)
-        .written();
+  public long redecideImage(TargetChains.Run targets, String trigger) {
+    return run(targets, trigger, 0).written();
   }
 
-  private FleetRun run(Long imageId, TargetChains.Judging chains, String trigger, int changeLimit) {
+  private FleetRun run(TargetChains.Run targets, String trigger, int changeLimit) {
+    Long imageId = targets.imageId();
     List<Long> starts = batches.rangeStarts(imageId, BATCH);
     return FleetRun.run(
         starts,
@@ -84,7 +72,7 @@ public class Fleet implements FleetDecisions {
         executor,
         (after, before, limit) ->
             batches.redecide(
-                chains,
+                targets.judging(),
                 trigger,
                 imageId,
                 after,

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What an audit needs from the terminals component (SPEC 7, steps 1 and 2): the terminals component
- * implements it as one CDI bean; the {@link Auditor} finds it through {@code
+ * What an audit needs from the fleet (SPEC 7, steps 1 and 2): {@link Fleet} implements it as one
+ * CDI bean; the audits component's {@code Auditor} finds it through {@code
  * Instance<FleetDecisions>} and, when there is none, records zero terminals.
  *
  * <p>Both methods must be set-based and batched — never one query or one transaction per terminal —
@@ -66,7 +66,7 @@ public interface FleetDecisions {
       changes = List.copyOf(changes);
     }
 
-    /** Nothing to decide: no terminals component, or no terminal has reported. */
+    /** Nothing to decide: no fleet component, or no terminal has reported. */
     public static Redecision none() {
       return new Redecision(0, Map.of(), Map.of(), 0, List.of());
     }

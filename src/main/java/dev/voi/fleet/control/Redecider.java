@@ -1,8 +1,8 @@
 package dev.voi.fleet.control;
 
-import dev.voi.answers.control.ChainSnapshot;
 import dev.voi.answers.control.ChainSnapshots;
 import dev.voi.answers.control.Strategies;
+import dev.voi.answers.control.TargetChains;
 import dev.voi.images.control.ChainChanged;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -30,6 +30,7 @@ public class Redecider {
   private static final Logger LOG = Logger.getLogger(Redecider.class.getName());
 
   @Inject ChainSnapshots snapshots;
+  @Inject TargetChains targets;
   @Inject Strategies strategies;
   @Inject Fleet fleet;
 
@@ -73,11 +74,11 @@ public class Redecider {
    */
   public long redecideAll(String image, String trigger) {
     try {
-      Optional<ChainSnapshot> chain = snapshots.get(image);
-      if (chain.isEmpty()) {
+      Optional<TargetChains.Run> run = targets.afterChangeOf(image);
+      if (run.isEmpty()) {
         return 0;
       }
-      return fleet.redecideImage(chain.get(), trigger);
+      return fleet.redecideImage(run.get(), trigger);
     } catch (RuntimeException e) {
       // The polls still decide for themselves; the next change or audit tries again.
       LOG.log(Level.WARNING, "Re-deciding the terminals of " + image + " failed", e);
