@@ -1,12 +1,13 @@
+import dev.voi.answers.control.ChainSnapshot;
+import dev.voi.answers.control.TargetChains;
+import dev.voi.answers.entity.ReportedNodes;
 import dev.voi.chain.ChainNode;
 import dev.voi.chain.Checksum;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.chain.ServerLayer;
-import dev.voi.terminals.control.ChainSnapshot;
-import dev.voi.terminals.control.FleetRun;
-import dev.voi.terminals.control.FleetSql;
-import dev.voi.terminals.entity.ReportedNodes;
+import dev.voi.fleet.control.FleetRun;
+import dev.voi.fleet.control.FleetSql;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -123,7 +124,7 @@ public class RedecideBench {
                       FleetSql.Batch b =
                           FleetSql.redecideBatch(
                               w,
-                              id -> chains.getOrDefault(id, Optional.empty()),
+                              TargetChains.judging(chains),
                               "audit 1",
                               null,
                               after,

@@ -1,9 +1,9 @@
 package dev.voi.audits.boundary;
 
+import dev.voi.audits.entity.AuditChange;
 import dev.voi.audits.entity.AuditRun;
 import dev.voi.audits.entity.Finding;
 import dev.voi.audits.entity.StaleTerminal;
-import dev.voi.audits.entity.TerminalChange;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import jakarta.xml.bind.annotation.XmlAccessType;
 import jakarta.xml.bind.annotation.XmlAccessorType;
@@ -166,7 +166,7 @@ public class AuditView extends AuditSummaryView {
 
     public ChangeView() {}
 
-    ChangeView(TerminalChange change) {
+    ChangeView(AuditChange change) {
       terminalId = change.terminalId();
       terminalName = change.terminalName();
       image = change.image();

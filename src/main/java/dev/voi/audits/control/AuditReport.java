@@ -1,6 +1,7 @@
 package dev.voi.audits.control;
 
 import dev.voi.audits.entity.Finding;
+import dev.voi.fleet.control.FleetDecisions;
 import java.util.List;
 import java.util.Objects;
 

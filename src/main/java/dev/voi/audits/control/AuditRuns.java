@@ -1,14 +1,15 @@
 package dev.voi.audits.control;
 
+import dev.voi.audits.entity.AuditChange;
 import dev.voi.audits.entity.AuditRun;
 import dev.voi.audits.entity.AuditState;
 import dev.voi.audits.entity.AuditTrigger;
 import dev.voi.audits.entity.DecisionCount;
 import dev.voi.audits.entity.Finding;
 import dev.voi.audits.entity.StaleTerminal;
-import dev.voi.audits.entity.TerminalChange;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.fleet.control.FleetDecisions;
 import dev.voi.platform.Database;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -178,8 +179,8 @@ public class AuditRuns {
     return counts;
   }
 
-  private static TerminalChange change(FleetDecisions.Change change) {
-    return new TerminalChange(
+  private static AuditChange change(FleetDecisions.Change change) {
+    return new AuditChange(
         change.terminalId(),
         change.terminalName(),
         change.image(),

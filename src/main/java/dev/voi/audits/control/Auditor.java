@@ -4,6 +4,7 @@ import dev.voi.audits.control.AuditLease.Start;
 import dev.voi.audits.control.AuditLease.Started;
 import dev.voi.audits.entity.AuditTrigger;
 import dev.voi.audits.entity.Finding;
+import dev.voi.fleet.control.FleetDecisions;
 import dev.voi.platform.VoiConfig;
 import dev.voi.storage.LayerStore;
 import jakarta.annotation.Resource;

@@ -87,7 +87,7 @@ public class AuditRun {
   @ElementCollection
   @CollectionTable(name = "audit_change", joinColumns = @JoinColumn(name = "run_id"))
   @OrderColumn(name = "seq")
-  private List<TerminalChange> changes = new ArrayList<>();
+  private List<AuditChange> changes = new ArrayList<>();
 
   @ElementCollection
   @CollectionTable(name = "audit_stale", joinColumns = @JoinColumn(name = "run_id"))
@@ -160,7 +160,7 @@ public class AuditRun {
     return List.copyOf(findings);
   }
 
-  public List<TerminalChange> changes() {
+  public List<AuditChange> changes() {
     return List.copyOf(changes);
   }
 
@@ -183,7 +183,7 @@ public class AuditRun {
    * first ones; {@code changedCount} counts all).
    */
   public void recordDecisions(
-      long decisions, List<DecisionCount> counts, long changedCount, List<TerminalChange> changes) {
+      long decisions, List<DecisionCount> counts, long changedCount, List<AuditChange> changes) {
     this.decisions = decisions;
     this.counts.clear();
     this.counts.addAll(counts);

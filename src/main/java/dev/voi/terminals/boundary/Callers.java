@@ -3,6 +3,7 @@ package dev.voi.terminals.boundary;
 import dev.voi.chain.ImageName;
 import dev.voi.platform.Caller;
 import dev.voi.platform.ProblemType;
+import dev.voi.platform.TerminalId;
 import jakarta.ws.rs.core.SecurityContext;
 
 /** Which terminal a request is about, and whether its caller may ask. */
@@ -14,30 +15,30 @@ final class Callers {
    * The terminal id of the path, for a caller allowed to use it: a terminal only its own (any other
    * id, existing or not, answers 403 so that ids do not leak), the administrator any.
    */
-  static long terminalId(SecurityContext security, String pathId) {
+  static TerminalId terminalId(SecurityContext security, String pathId) {
     if (security.getUserPrincipal() instanceof Caller.Terminal terminal) {
       if (!String.valueOf(terminal.id()).equals(pathId)) {
         throw ProblemType.FORBIDDEN.refuse("a terminal may only use its own resources");
       }
-      return terminal.id();
+      return new TerminalId(terminal.id());
     }
     return adminTerminalId(pathId);
   }
 
-  /** The terminal id of an administrator's path; not a number: no such terminal. */
-  static long adminTerminalId(String pathId) {
+  /** The terminal id of an administrator's path; not a positive number: no such terminal. */
+  static TerminalId adminTerminalId(String pathId) {
     try {
-      return Long.parseLong(pathId);
-    } catch (NumberFormatException e) {
+      return TerminalId.parse(pathId);
+    } catch (IllegalArgumentException e) {
       throw ProblemType.NOT_FOUND.refuse("no terminal " + pathId);
     }
   }
 
-  static String imageName(String name) {
+  static ImageName imageName(String name) {
     if (!ImageName.isValid(name)) {
       throw ProblemType.BAD_REQUEST.refuse(
           "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");
     }
-    return name;
+    return new ImageName(name);
   }
 }

@@ -1,17 +1,19 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.control.AnswerJson;
+import dev.voi.answers.control.AnswerJson.Representation;
+import dev.voi.answers.control.Assignments.AssignmentRef;
+import dev.voi.answers.control.Strategies;
 import dev.voi.chain.ChainNode;
+import dev.voi.chain.ImageName;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
-import dev.voi.terminals.control.AnswerJson;
-import dev.voi.terminals.control.AnswerJson.Representation;
+import dev.voi.platform.TerminalId;
 import dev.voi.terminals.control.FeedbackReport;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.control.ReportParser;
-import dev.voi.terminals.control.Strategies;
-import dev.voi.terminals.control.TerminalDirectory.AssignmentRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -53,7 +55,7 @@ public class TerminalImagesResource {
   @PUT
   @Operation(summary = "Assign the image to the terminal (201 when new, 200 when it was already)")
   public Response assign(@PathParam("id") String id, @PathParam("name") String name) {
-    long terminalId = Callers.adminTerminalId(id);
+    TerminalId terminalId = Callers.adminTerminalId(id);
     boolean created = registry.assign(terminalId, Callers.imageName(name));
     Views.TerminalView view = views.terminal(terminalId);
     if (created) {
@@ -67,7 +69,7 @@ public class TerminalImagesResource {
   @DELETE
   @Operation(summary = "Unassign the image; its reported list and answer go, the history stays")
   public Response unassign(@PathParam("id") String id, @PathParam("name") String name) {
-    long terminalId = Callers.adminTerminalId(id);
+    TerminalId terminalId = Callers.adminTerminalId(id);
     if (!registry.unassign(terminalId, Callers.imageName(name))) {
       throw ProblemType.NOT_FOUND.refuse("image " + name + " is not assigned to " + terminalId);
     }
@@ -86,8 +88,8 @@ public class TerminalImagesResource {
       InputStream body,
       @Context SecurityContext security)
       throws IOException {
-    long terminalId = Callers.terminalId(security, id);
-    String image = Callers.imageName(name);
+    TerminalId terminalId = Callers.terminalId(security, id);
+    ImageName image = Callers.imageName(name);
     strategies.requireAssigned(terminalId, image);
     List<ChainNode> nodes = parse(readReport(contentLength, body));
     return answer(strategies.report(terminalId, image, nodes));
@@ -102,7 +104,7 @@ public class TerminalImagesResource {
       @PathParam("name") String name,
       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
       @Context SecurityContext security) {
-    long terminalId = Callers.terminalId(security, id);
+    TerminalId terminalId = Callers.terminalId(security, id);
     // The hot path: the current answer is known in memory, so the database is not asked.
     Representation known = strategies.known(terminalId, name);
     if (known != null) {
@@ -140,7 +142,7 @@ public class TerminalImagesResource {
       InputStream body,
       @Context SecurityContext security)
       throws IOException {
-    long terminalId = Callers.terminalId(security, id);
+    TerminalId terminalId = Callers.terminalId(security, id);
     AssignmentRef assignment = strategies.requireAssigned(terminalId, Callers.imageName(name));
     FeedbackReport report;
     try {

@@ -1,5 +1,6 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.platform.TerminalId;
 import dev.voi.terminals.control.LastSeen;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.entity.AssignedImage;
@@ -16,7 +17,7 @@ public class TerminalViews {
   @Inject Registry registry;
   @Inject LastSeen lastSeen;
 
-  Views.TerminalView terminal(long terminalId) {
+  Views.TerminalView terminal(TerminalId terminalId) {
     Terminal terminal = registry.require(terminalId);
     return view(terminal, registry.images(terminalId));
   }

@@ -1,16 +1,18 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.entity.AnswerChange;
+import dev.voi.chain.ImageName;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.Page;
 import dev.voi.platform.ProblemType;
+import dev.voi.platform.TerminalId;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.control.ReportParser;
-import dev.voi.terminals.entity.AnswerChange;
-import dev.voi.terminals.entity.Feedback;
 import dev.voi.terminals.entity.Terminal;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -139,12 +141,12 @@ public class TerminalsResource {
         limit,
         cursor,
         registry::feedback,
-        (row, name) -> Views.FeedbackView.of((Feedback) row, name));
+        (row, name) -> Views.FeedbackView.of((TerminalFeedback) row, name));
   }
 
   /** Reads rows of (entity, image name), newest first. */
   interface RowSource {
-    List<Object[]> read(long terminalId, String image, long before, int limit);
+    List<Object[]> read(TerminalId terminalId, ImageName image, long before, int limit);
   }
 
   private <T> Page<T> newestFirst(
@@ -154,10 +156,10 @@ public class TerminalsResource {
       String cursor,
       RowSource source,
       BiFunction<Object, String, T> view) {
-    long terminalId = Callers.adminTerminalId(id);
+    TerminalId terminalId = Callers.adminTerminalId(id);
     registry.require(terminalId);
     int size = Page.limit(limit);
-    String imageName = image == null ? null : Callers.imageName(image);
+    ImageName imageName = image == null ? null : Callers.imageName(image);
     List<Object[]> rows =
         source.read(terminalId, imageName, cursor(cursor, Long.MAX_VALUE), size + 1);
     List<T> items =
@@ -167,7 +169,7 @@ public class TerminalsResource {
       Object last = rows.get(size - 1)[0];
       next =
           String.valueOf(
-              last instanceof AnswerChange change ? change.id() : ((Feedback) last).id());
+              last instanceof AnswerChange change ? change.id() : ((TerminalFeedback) last).id());
     }
     return new Page<>(items, next);
   }

@@ -1,11 +1,11 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.entity.AnswerChange;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
-import dev.voi.terminals.entity.AnswerChange;
 import dev.voi.terminals.entity.AssignedImage;
-import dev.voi.terminals.entity.Feedback;
 import dev.voi.terminals.entity.Terminal;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import java.time.Instant;
 import java.util.List;
@@ -155,11 +155,11 @@ public final class Views {
       long id,
       String image,
       String receivedAt,
-      Feedback.State state,
+      TerminalFeedback.State state,
       Integer progress,
       String detail) {
 
-    static FeedbackView of(Feedback feedback, String image) {
+    static FeedbackView of(TerminalFeedback feedback, String image) {
       return new FeedbackView(
           feedback.id(),
           image,

@@ -1,6 +1,6 @@
 package dev.voi.terminals.control;
 
-import dev.voi.terminals.entity.Feedback;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -12,7 +12,7 @@ import java.util.Arrays;
  * A terminal's feedback body, {@code {"state": "DOWNLOADING", "progress": 40, "detail": "…"}}:
  * state required, progress 0..100 or absent, detail at most 1000 characters or absent.
  */
-public record FeedbackReport(Feedback.State state, Integer progress, String detail) {
+public record FeedbackReport(TerminalFeedback.State state, Integer progress, String detail) {
 
   /** The largest feedback body: 64 KiB. */
   public static final int MAX_BODY = 64 * 1024;
@@ -30,8 +30,8 @@ public record FeedbackReport(Feedback.State state, Integer progress, String deta
         state(object.get("state")), progress(object.get("progress")), detail(object.get("detail")));
   }
 
-  private static Feedback.State state(JsonValue value) {
-    String allowed = Arrays.toString(Feedback.State.values());
+  private static TerminalFeedback.State state(JsonValue value) {
+    String allowed = Arrays.toString(TerminalFeedback.State.values());
     if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
       throw new IllegalArgumentException("state: missing, one of " + allowed);
     }
@@ -40,7 +40,7 @@ public record FeedbackReport(Feedback.State state, Integer progress, String deta
     }
     String text = ((JsonString) value).getString();
     try {
-      return Feedback.State.valueOf(text);
+      return TerminalFeedback.State.valueOf(text);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("state: expected one of " + allowed + ", got " + text);
     }
@@ -70,9 +70,9 @@ public record FeedbackReport(Feedback.State state, Integer progress, String deta
       throw new IllegalArgumentException("detail: expected a string");
     }
     String text = ((JsonString) value).getString();
-    if (text.length() > Feedback.MAX_DETAIL) {
+    if (text.length() > TerminalFeedback.MAX_DETAIL) {
       throw new IllegalArgumentException(
-          "detail: at most " + Feedback.MAX_DETAIL + " characters, got " + text.length());
+          "detail: at most " + TerminalFeedback.MAX_DETAIL + " characters, got " + text.length());
     }
     return text;
   }

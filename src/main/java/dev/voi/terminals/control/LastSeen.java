@@ -1,6 +1,9 @@
 package dev.voi.terminals.control;
 
+import dev.voi.coherence.control.TerminalChanged;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When each terminal was last heard from, in memory until the next batch write: a poll that answers
- * 304 must not write to the database. {@link Housekeeping} drains it every few seconds.
+ * 304 must not write to the database. The housekeeping timer drains it every few seconds.
  */
 @ApplicationScoped
 public class LastSeen {
@@ -36,8 +39,11 @@ public class LastSeen {
     return taken;
   }
 
-  public void forget(long terminalId) {
-    pending.remove(terminalId);
+  void onTerminalChanged(
+      @Observes(during = TransactionPhase.AFTER_SUCCESS) TerminalChanged change) {
+    if (change.kind() == TerminalChanged.Kind.DELETED) {
+      pending.remove(change.terminalId());
+    }
   }
 
   /** The later of the written and the unwritten moment. */

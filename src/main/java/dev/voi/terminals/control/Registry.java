@@ -1,18 +1,21 @@
 package dev.voi.terminals.control;
 
+import dev.voi.answers.entity.AnswerChange;
+import dev.voi.answers.entity.Assignment;
 import dev.voi.chain.ImageName;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.coherence.control.TerminalChangeLog;
+import dev.voi.coherence.control.TerminalChanged;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Image;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
+import dev.voi.platform.TerminalId;
 import dev.voi.platform.Tokens;
-import dev.voi.terminals.entity.AnswerChange;
 import dev.voi.terminals.entity.AssignedImage;
-import dev.voi.terminals.entity.Assignment;
-import dev.voi.terminals.entity.Feedback;
 import dev.voi.terminals.entity.Terminal;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -46,7 +49,7 @@ public class Registry {
   public record Registered(Terminal terminal, String token) {}
 
   /** What the listing may be narrowed to; null fields do not narrow it. */
-  public record Filter(String image, Strategy strategy, Reason reason) {}
+  public record Filter(ImageName image, Strategy strategy, Reason reason) {}
 
   @PersistenceContext EntityManager em;
   @Inject Lineage lineage;
@@ -75,7 +78,7 @@ public class Registry {
   }
 
   /** A new token for the terminal; the old one stops working when this commits. */
-  public String rotateToken(long terminalId) {
+  public String rotateToken(TerminalId terminalId) {
     Terminal terminal = require(terminalId);
     String token = Tokens.generate(TOKEN_PREFIX, random);
     terminal.useTokenHash(Tokens.hash(token));
@@ -84,9 +87,10 @@ public class Registry {
   }
 
   /** Removes the terminal with its assignments, answers, history and feedback. */
-  public void delete(long terminalId) {
-    Terminal terminal = require(terminalId);
-    em.createNamedQuery(Feedback.DELETE_OF_TERMINAL)
+  public void delete(TerminalId id) {
+    Terminal terminal = require(id);
+    long terminalId = id.value();
+    em.createNamedQuery(TerminalFeedback.DELETE_OF_TERMINAL)
         .setParameter("terminal", terminalId)
         .executeUpdate();
     em.createNamedQuery(AnswerChange.DELETE_OF_TERMINAL)
@@ -96,7 +100,7 @@ public class Registry {
         .setParameter("terminal", terminalId)
         .executeUpdate();
     em.remove(terminal);
-    changed(terminalId, TerminalChanged.Kind.DELETED);
+    changed(id, TerminalChanged.Kind.DELETED);
   }
 
   /**
@@ -104,14 +108,14 @@ public class Registry {
    *
    * @return false when it was assigned already
    */
-  public boolean assign(long terminalId, String imageName) {
+  public boolean assign(TerminalId terminalId, ImageName imageName) {
     Terminal terminal = require(terminalId);
     em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
-    Image image = lineage.requireImage(ImageName.of(imageName));
+    Image image = lineage.requireImage(imageName);
     if (assignment(terminalId, image.id()).isPresent()) {
       return false;
     }
-    em.persist(new Assignment(terminalId, image.id(), clock.instant()));
+    em.persist(new Assignment(terminalId.value(), image.id(), clock.instant()));
     changed(terminalId, TerminalChanged.Kind.ASSIGNMENTS);
     return true;
   }
@@ -121,10 +125,10 @@ public class Registry {
    *
    * @return false when it was not assigned
    */
-  public boolean unassign(long terminalId, String imageName) {
+  public boolean unassign(TerminalId terminalId, ImageName imageName) {
     Terminal terminal = require(terminalId);
     em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
-    Image image = lineage.requireImage(ImageName.of(imageName));
+    Image image = lineage.requireImage(imageName);
     Optional<Assignment> assignment = assignment(terminalId, image.id());
     if (assignment.isEmpty()) {
       return false;
@@ -138,14 +142,14 @@ public class Registry {
    * Drops the caches' entries about the terminal when this transaction commits, here through the
    * event and on every other instance through the {@code terminal_change} row.
    */
-  private void changed(long terminalId, TerminalChanged.Kind kind) {
-    TerminalChanged change = new TerminalChanged(terminalId, kind);
+  private void changed(TerminalId terminalId, TerminalChanged.Kind kind) {
+    TerminalChanged change = new TerminalChanged(terminalId.value(), kind);
     em.unwrap(Session.class).doWork(c -> TerminalChangeLog.record(c, change));
     changes.fire(change);
   }
 
-  public Terminal require(long terminalId) {
-    Terminal terminal = em.find(Terminal.class, terminalId);
+  public Terminal require(TerminalId terminalId) {
+    Terminal terminal = em.find(Terminal.class, terminalId.value());
     if (terminal == null) {
       throw ProblemType.NOT_FOUND.refuse("no terminal " + terminalId);
     }
@@ -153,8 +157,8 @@ public class Registry {
   }
 
   /** The terminal's images and current answers, by image name. */
-  public List<AssignedImage> images(long terminalId) {
-    return images(List.of(terminalId)).getOrDefault(terminalId, List.of());
+  public List<AssignedImage> images(TerminalId terminalId) {
+    return images(List.of(terminalId.value())).getOrDefault(terminalId.value(), List.of());
   }
 
   /** Terminals in id order after {@code after}, at most {@code limit}, narrowed by the filter. */
@@ -162,7 +166,7 @@ public class Registry {
     StringBuilder jpql = new StringBuilder("SELECT t FROM Terminal t WHERE t.id > :after");
     Long imageId = null;
     if (filter.image() != null) {
-      Optional<Image> image = lineage.image(ImageName.of(filter.image()));
+      Optional<Image> image = lineage.image(filter.image());
       if (image.isEmpty()) {
         return List.of();
       }
@@ -174,10 +178,10 @@ public class Registry {
         jpql.append(" AND a.imageId = :image");
       }
       if (filter.strategy() != null) {
-        jpql.append(" AND a.strategy = :strategy");
+        jpql.append(" AND a.answer.strategy = :strategy");
       }
       if (filter.reason() != null) {
-        jpql.append(" AND a.reason = :reason");
+        jpql.append(" AND a.answer.reason = :reason");
       }
       jpql.append(")");
     }
@@ -212,24 +216,30 @@ public class Registry {
   }
 
   /** A terminal's answer changes, newest first, before the id {@code before}. */
-  public List<Object[]> history(long terminalId, String image, long before, int limit) {
+  public List<Object[]> history(TerminalId terminalId, ImageName image, long before, int limit) {
     return newestFirst("AnswerChange", terminalId, image, before, limit);
   }
 
   /** A terminal's feedback, newest first, before the id {@code before}. */
-  public List<Object[]> feedback(long terminalId, String image, long before, int limit) {
-    return newestFirst("Feedback", terminalId, image, before, limit);
+  public List<Object[]> feedback(TerminalId terminalId, ImageName image, long before, int limit) {
+    return newestFirst("TerminalFeedback", terminalId, image, before, limit);
   }
 
   /** Keeps what a terminal said about applying its answer. */
   public void addFeedback(
-      long terminalId, long imageId, Feedback.State state, Integer progress, String detail) {
-    em.persist(new Feedback(terminalId, imageId, clock.instant(), state, progress, detail));
+      TerminalId terminalId,
+      long imageId,
+      TerminalFeedback.State state,
+      Integer progress,
+      String detail) {
+    em.persist(
+        new TerminalFeedback(
+            terminalId.value(), imageId, clock.instant(), state, progress, detail));
   }
 
   /** Rows of {@code entity} (which has terminalId and imageId) with the image's name. */
   private List<Object[]> newestFirst(
-      String entity, long terminalId, String image, long before, int limit) {
+      String entity, TerminalId terminalId, ImageName image, long before, int limit) {
     String jpql =
         "SELECT x, i.name FROM "
             + entity
@@ -238,11 +248,11 @@ public class Registry {
             + " ORDER BY x.id DESC";
     TypedQuery<Object[]> query =
         em.createQuery(jpql, Object[].class)
-            .setParameter("terminal", terminalId)
+            .setParameter("terminal", terminalId.value())
             .setParameter("before", before)
             .setMaxResults(limit);
     if (image != null) {
-      query.setParameter("image", image);
+      query.setParameter("image", image.value());
     }
     return query.getResultList();
   }
@@ -254,9 +264,9 @@ public class Registry {
         .findFirst();
   }
 
-  private Optional<Assignment> assignment(long terminalId, long imageId) {
+  private Optional<Assignment> assignment(TerminalId terminalId, long imageId) {
     return em.createNamedQuery(Assignment.BY_TERMINAL_AND_IMAGE, Assignment.class)
-        .setParameter("terminal", terminalId)
+        .setParameter("terminal", terminalId.value())
         .setParameter("image", imageId)
         .getResultStream()
         .findFirst();

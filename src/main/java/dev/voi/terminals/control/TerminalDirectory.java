@@ -1,32 +1,29 @@
 package dev.voi.terminals.control;
 
+import dev.voi.coherence.control.Invalidations;
+import dev.voi.coherence.control.TerminalChanged;
 import dev.voi.platform.Authenticator;
 import dev.voi.platform.Caller;
-import dev.voi.platform.ImageAccess;
-import dev.voi.terminals.entity.Assignment;
 import dev.voi.terminals.entity.Terminal;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who a terminal token belongs to and which images each terminal may see, in memory after the first
- * look-up: a terminal's poll authenticates and is authorised without the database. The registry
- * drops entries as soon as a token is rotated or a terminal deleted or (un)assigned.
+ * Who a terminal token belongs to, in memory after the first look-up: a terminal's poll
+ * authenticates without the database. Entries go as soon as a token is rotated or a terminal
+ * deleted, here or on another instance ({@link TerminalChanged}).
  *
  * <p>Every request a terminal authenticates counts as "seen" ({@link LastSeen}).
  */
 @ApplicationScoped
-public class TerminalDirectory implements Authenticator.TerminalTokens, ImageAccess {
-
-  /** An image assigned to a terminal: the row of its reports and answers. */
-  public record AssignmentRef(long assignmentId, long imageId) {}
+public class TerminalDirectory implements Authenticator.TerminalTokens {
 
   @PersistenceContext EntityManager em;
   @Inject Invalidations invalidations;
@@ -34,12 +31,10 @@ public class TerminalDirectory implements Authenticator.TerminalTokens, ImageAcc
   @Inject Clock clock;
 
   private Invalidations.Cache<String, Long> terminalsByTokenHash;
-  private Invalidations.Cache<Long, Map<String, AssignmentRef>> assignments;
 
   @PostConstruct
   void init() {
     terminalsByTokenHash = invalidations.newCache();
-    assignments = invalidations.newCache();
   }
 
   @Override
@@ -52,24 +47,12 @@ public class TerminalDirectory implements Authenticator.TerminalTokens, ImageAcc
     return Optional.of(new Caller.Terminal(id));
   }
 
-  @Override
-  public boolean mayRead(long terminalId, String imageName) {
-    return assignment(terminalId, imageName).isPresent();
-  }
-
-  /** The assignment of that image to that terminal, if it is assigned. */
-  public Optional<AssignmentRef> assignment(long terminalId, String imageName) {
-    return Optional.ofNullable(assignments.get(terminalId, this::loadAssignments).get(imageName));
-  }
-
-  /** After a rotation or a deletion: the terminal's old token stops working now. */
-  public void forgetTokens(long terminalId) {
-    terminalsByTokenHash.invalidateIf((hash, id) -> id == terminalId);
-  }
-
-  /** After an assignment changed. */
-  public void forgetAssignments(long terminalId) {
-    assignments.invalidate(terminalId);
+  void onTerminalChanged(
+      @Observes(during = TransactionPhase.AFTER_SUCCESS) TerminalChanged change) {
+    if (change.kind() != TerminalChanged.Kind.ASSIGNMENTS) {
+      long terminalId = change.terminalId();
+      terminalsByTokenHash.invalidateIf((hash, id) -> id == terminalId);
+    }
   }
 
   private Long loadTerminalId(String tokenHash) {
@@ -78,15 +61,5 @@ public class TerminalDirectory implements Authenticator.TerminalTokens, ImageAcc
         .getResultStream()
         .findFirst()
         .orElse(null);
-  }
-
-  private Map<String, AssignmentRef> loadAssignments(long terminalId) {
-    Map<String, AssignmentRef> byImage = new HashMap<>();
-    em.createNamedQuery(Assignment.OF_TERMINAL, Object[].class)
-        .setParameter("terminal", terminalId)
-        .getResultStream()
-        .forEach(
-            row -> byImage.put((String) row[2], new AssignmentRef((Long) row[0], (Long) row[1])));
-    return Map.copyOf(byImage);
   }
 }

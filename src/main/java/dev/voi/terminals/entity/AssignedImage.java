@@ -26,7 +26,8 @@ public record AssignedImage(
   /** The JPQL select list that builds one, over {@code Assignment a JOIN Image i}. */
   public static final String SELECT =
       "SELECT new dev.voi.terminals.entity.AssignedImage(a.terminalId, i.name, a.assignedAt,"
-          + " a.reportedLayers, a.reportedAt, a.strategy, a.reason, a.policy, a.moveCount,"
-          + " a.divergedAt, a.keep, a.totalBytes, a.decidedAt)"
+          + " a.reportedLayers, a.reportedAt, a.answer.strategy, a.answer.reason, a.answer.policy,"
+          + " a.answer.moveCount, a.answer.divergedAt, a.answer.keep, a.answer.totalBytes,"
+          + " a.decidedAt)"
           + " FROM Assignment a JOIN Image i ON i.id = a.imageId";
 }

@@ -3,13 +3,13 @@ package dev.voi.audits.boundary;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.voi.audits.control.AuditLease;
+import dev.voi.audits.entity.AuditChange;
 import dev.voi.audits.entity.AuditRun;
 import dev.voi.audits.entity.AuditTrigger;
 import dev.voi.audits.entity.DecisionCount;
 import dev.voi.audits.entity.Finding;
 import dev.voi.audits.entity.FindingKind;
 import dev.voi.audits.entity.StaleTerminal;
-import dev.voi.audits.entity.TerminalChange;
 import dev.voi.platform.JsonConfig;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
@@ -116,7 +116,7 @@ class AuditViewsTest {
                   new DecisionCount(DecisionCount.Kind.REASON, "LAYER_QUARANTINED", 1)),
               1,
               List.of(
-                  new TerminalChange(
+                  new AuditChange(
                       7,
                       "room-101",
                       "lab",

@@ -3,7 +3,7 @@ package dev.voi.terminals.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.voi.terminals.entity.Feedback;
+import dev.voi.terminals.entity.TerminalFeedback;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +16,9 @@ class FeedbackReportTest {
   @Test
   void readsStateProgressAndDetail() {
     assertThat(parse("{\"state\":\"DOWNLOADING\",\"progress\":40,\"detail\":\"layer 3\"}"))
-        .isEqualTo(new FeedbackReport(Feedback.State.DOWNLOADING, 40, "layer 3"));
+        .isEqualTo(new FeedbackReport(TerminalFeedback.State.DOWNLOADING, 40, "layer 3"));
     assertThat(parse("{\"state\":\"DONE\"}"))
-        .isEqualTo(new FeedbackReport(Feedback.State.DONE, null, null));
+        .isEqualTo(new FeedbackReport(TerminalFeedback.State.DONE, null, null));
   }
 
   @Test
