@@ -1,4 +1,4 @@
--- The one row that names the server this database belongs to (SPEC 2: the server UUID is created
+-- The one row that names the server this database belongs to (docs/design.md §2: the server UUID is created
 -- at the first start and never changed) and the hash of a generated admin token.
 CREATE TABLE server_identity (
     id               SMALLINT     NOT NULL PRIMARY KEY,

@@ -1,4 +1,4 @@
--- Image lineages (SPEC 4): an image is a base and a chain of diff layers. A layer row is written
+-- Image lineages (docs/design.md §4): an image is a base and a chain of diff layers. A layer row is written
 -- only after its file is stamped, fsynced and renamed into place, in the same transaction that
 -- checks the parent; it is never deleted (retired layers stay downloadable).
 CREATE TABLE image (

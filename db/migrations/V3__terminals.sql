@@ -1,4 +1,4 @@
--- Terminals (SPEC 5, 6, 9): registration, the images assigned to each, the last checksum list each
+-- Terminals (docs/design.md §5, 6, 9): registration, the images assigned to each, the last checksum list each
 -- reported per image with the answer it currently gets, the history of answer changes and the
 -- terminals' feedback. Portable SQL: runs on PostgreSQL and on H2 in PostgreSQL mode.
 

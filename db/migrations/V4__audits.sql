@@ -1,4 +1,4 @@
--- Audits (SPEC 7): every run of the scheduled or requested audit, what it found, and the lease that
+-- Audits (docs/design.md §7): every run of the scheduled or requested audit, what it found, and the lease that
 -- lets one run at a time across server instances sharing this database. Portable SQL: PostgreSQL
 -- and H2 in PostgreSQL mode alike (no partial indexes, no ON CONFLICT, no advisory locks).
 

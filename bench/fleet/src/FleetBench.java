@@ -243,7 +243,7 @@ public class FleetBench {
     return layers.get(layers.size() - 1);
   }
 
-  /** The checksum list of SPEC 5 for what the terminal holds; a broken one has a bad link. */
+  /** The checksum list of docs/design.md §5 for what the terminal holds; a broken one has a bad link. */
   static String report(State state) {
     StringBuilder json = new StringBuilder("{\"nodes\":[");
     List<Layer> held = state.held();

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The server's strategy answer (SPEC 6 and 9), parsed strictly: every value the agent acts on is
- * checked here, so that a bad answer fails as one line naming the field instead of half-way through
- * an update.
+ * The server's strategy answer (docs/design.md §6 and 9), parsed strictly: every value the agent
+ * acts on is checked here, so that a bad answer fails as one line naming the field instead of
+ * half-way through an update.
  *
  * @param tip the server's tip, null when nothing is published
  * @param etag the answer's {@code ETag} header, null if the server sent none

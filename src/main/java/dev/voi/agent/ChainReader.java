@@ -23,8 +23,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads which layers of an image a directory holds (SPEC 5): from the manifest when there is one,
- * otherwise from the stamps, following backing files from the tip down to the base.
+ * Reads which layers of an image a directory holds (docs/design.md §5): from the manifest when
+ * there is one, otherwise from the stamps, following backing files from the tip down to the base.
  *
  * <p>Either way the result is only what is usable: a manifest whose file is missing, damaged or
  * does not link to the one below it counts up to the last good file (the rest is re-downloaded); a

@@ -19,10 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a terminal holds of one image (SPEC 5): the ordered checksums of the layers it holds, base
- * first, and which local file covers which layers. After a {@code --flatten} one merged file covers
- * a range of layers; its stamp then no longer describes its content, which is why the manifest, not
- * the stamps, is the source of the reported list.
+ * What a terminal holds of one image (docs/design.md §5): the ordered checksums of the layers it
+ * holds, base first, and which local file covers which layers. After a {@code --flatten} one merged
+ * file covers a range of layers; its stamp then no longer describes its content, which is why the
+ * manifest, not the stamps, is the source of the reported list.
  *
  * <p>Stored as {@code voi-manifest.json} in the image's directory:
  *

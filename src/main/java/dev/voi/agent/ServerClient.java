@@ -23,14 +23,14 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The terminal's side of the HTTP API (SPEC 9): report the list, re-check the answer, send
- * feedback, open layer downloads. Every request carries the terminal's bearer token, so requests
- * only ever go to the configured server's origin: redirects are not followed and an absolute
- * download URL of another origin is refused.
+ * The terminal's side of the HTTP API (docs/design.md §9): report the list, re-check the answer,
+ * send feedback, open layer downloads. Every request carries the terminal's bearer token, so
+ * requests only ever go to the configured server's origin: redirects are not followed and an
+ * absolute download URL of another origin is refused.
  */
 final class ServerClient {
 
-  /** Feedback states (SPEC 9). */
+  /** Feedback states (docs/design.md §9). */
   enum FeedbackState {
     DOWNLOADING,
     APPLYING,

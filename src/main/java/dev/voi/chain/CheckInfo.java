@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The initial check info of a layer (SPEC 2, 初始校验信息): {@code
+ * The initial check info of a layer (docs/design.md §2, 初始校验信息): {@code
  * VOI1|{version}|{serverUuid}|{imageName}|{parentChecksumHex}|{contentDigestHex}}. Its SHA-256 is
  * the layer checksum {@code c_k}, which commits to the whole lineage below the layer through {@code
  * parent}.

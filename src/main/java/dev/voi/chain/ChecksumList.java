@@ -9,13 +9,13 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Builds and parses a terminal's checksum list (SPEC 5): one node per held layer, base first; node
- * k links c_k to c_{k+1}, and the last node's tail is a fresh random value that differs from every
- * head.
+ * Builds and parses a terminal's checksum list (docs/design.md §5): one node per held layer, base
+ * first; node k links c_k to c_{k+1}, and the last node's tail is a fresh random value that differs
+ * from every head.
  */
 public final class ChecksumList {
 
-  /** The most nodes a list may have (SPEC 6, step 1). */
+  /** The most nodes a list may have (docs/design.md §6, step 1). */
   public static final int MAX_NODES = 4096;
 
   private final SecureRandom random;

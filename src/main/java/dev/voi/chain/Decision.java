@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The answer of the consistency check (SPEC 6).
+ * The answer of the consistency check (docs/design.md §6).
  *
  * @param moveCount n − m for {@link Reason#UP_TO_DATE}, {@link Reason#ONE_BEHIND} and {@link
  *     Reason#BEHIND}, else null

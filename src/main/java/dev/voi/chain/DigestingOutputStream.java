@@ -7,7 +7,7 @@ import java.security.MessageDigest;
 
 /**
  * Passes bytes through to another stream while computing their SHA-256, so an upload is written to
- * disk and digested in one pass (the content digest {@code d_k} of SPEC 2).
+ * disk and digested in one pass (the content digest {@code d_k} of docs/design.md §2).
  *
  * <p>{@link #digest()} finishes the digest: after it, further writes are refused, because a digest
  * that silently covers only part of the bytes written would be worse than an error.

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Layer file names: the canonical name a layer is stored, served and referenced as a backing file
- * under (SPEC 4), and the check that a name is a safe bare file name.
+ * under (docs/design.md §4), and the check that a name is a safe bare file name.
  */
 public final class FileNames {
 

@@ -1,8 +1,9 @@
 package dev.voi.chain;
 
 /**
- * The name of an image (SPEC 2): 1 to 128 characters of {@code [A-Za-z0-9._-]}, not starting with
- * {@code .}. It goes into check info, file names and URLs, so the rule is checked in one place.
+ * The name of an image (docs/design.md §2): 1 to 128 characters of {@code [A-Za-z0-9._-]}, not
+ * starting with {@code .}. It goes into check info, file names and URLs, so the rule is checked in
+ * one place.
  */
 public record ImageName(String value) {
 

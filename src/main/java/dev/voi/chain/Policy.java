@@ -1,6 +1,6 @@
 package dev.voi.chain;
 
-/** How an image's terminals catch up (SPEC 6). */
+/** How an image's terminals catch up (docs/design.md §6). */
 public enum Policy {
   /** The patent's rules: more than one layer behind means a full update. The default. */
   PATENT("patent"),

@@ -1,6 +1,6 @@
 package dev.voi.chain;
 
-/** Why the {@link StrategyDecider} chose its strategy (SPEC 6). */
+/** Why the {@link StrategyDecider} chose its strategy (docs/design.md §6). */
 public enum Reason {
   /** The terminal holds exactly the server's chain. */
   UP_TO_DATE,

@@ -6,8 +6,8 @@ import java.util.zip.CRC32;
 
 /**
  * The 64-byte stamp a published layer carries at byte 3072 and in its {@code 0x564F4931} header
- * extension (SPEC 3). Big-endian, like qcow2: magic {@code VOICHK01}, checksum, version, depth,
- * eight reserved zero bytes, CRC-32 of bytes 0..59.
+ * extension (docs/design.md §3). Big-endian, like qcow2: magic {@code VOICHK01}, checksum, version,
+ * depth, eight reserved zero bytes, CRC-32 of bytes 0..59.
  */
 public record StampRecord(Checksum checksum, long version, int depth) {
 

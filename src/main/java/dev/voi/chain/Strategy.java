@@ -1,6 +1,6 @@
 package dev.voi.chain;
 
-/** What a terminal should do (SPEC 1). */
+/** What a terminal should do (docs/design.md §1). */
 public enum Strategy {
   /** Its chain equals the server's: download nothing. */
   STOP,

@@ -6,9 +6,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The consistency check and strategy of SPEC 6 (patent claims 6–8): compares a terminal's checksum
- * list {@code t[0..m]} with the server's chain {@code c[0..n]} and says what the terminal should
- * keep and download. A pure function of its inputs; no I/O.
+ * The consistency check and strategy of docs/design.md §6 (patent claims 6–8): compares a
+ * terminal's checksum list {@code t[0..m]} with the server's chain {@code c[0..n]} and says what
+ * the terminal should keep and download. A pure function of its inputs; no I/O.
  *
  * <p>Decisions where the spec is silent:
  *
@@ -88,7 +88,7 @@ public final class StrategyDecider {
   /** The reason of steps 2–4, with the index it refers to. */
   private record Finding(Reason reason, int index) {}
 
-  /** The strategy and keep of SPEC 6's table. */
+  /** The strategy and keep of docs/design.md §6's table. */
   private record Plan(Strategy strategy, int keep) {}
 
   private static Finding find(List<ChainNode> terminal, List<ServerLayer> chain) {

@@ -8,7 +8,8 @@ import jakarta.ws.rs.ext.Provider;
 
 /**
  * JSON as the API writes it: absent values are written as {@code null} rather than left out, so
- * that every field of SPEC 9 is always there ({@code "moveCount": null}, {@code "note": null}).
+ * that every field of docs/design.md §9 is always there ({@code "moveCount": null}, {@code "note":
+ * null}).
  */
 @Provider
 public class JsonConfig implements ContextResolver<Jsonb> {

@@ -2,7 +2,7 @@ package dev.voi.platform;
 
 import java.util.List;
 
-/** A page of a list: {@code {items: […], next: <cursor or null>}} (SPEC 9). */
+/** A page of a list: {@code {items: […], next: <cursor or null>}} (docs/design.md §9). */
 public record Page<T>(List<T> items, String next) {
 
   public static final int DEFAULT_LIMIT = 100;

@@ -1,8 +1,8 @@
 package dev.voi.platform;
 
 /**
- * A terminal's id (SPEC 5): a positive number, parsed once where a request names it and passed as
- * this type from there on. Prints as the bare number, as URLs and messages show it.
+ * A terminal's id (docs/design.md §5): a positive number, parsed once where a request names it and
+ * passed as this type from there on. Prints as the bare number, as URLs and messages show it.
  */
 public record TerminalId(long value) {
 

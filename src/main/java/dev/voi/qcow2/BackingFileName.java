@@ -4,8 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * A backing file name the server may write: a bare file name ending in {@code .qcow2}, so that a
- * chain of files kept in one directory resolves wherever that directory is (SPEC 4). No directory
- * part, nothing absolute, no {@code json:} pseudo-protocol, no leading dot.
+ * chain of files kept in one directory resolves wherever that directory is (docs/design.md §4). No
+ * directory part, nothing absolute, no {@code json:} pseudo-protocol, no leading dot.
  */
 public final class BackingFileName {
 

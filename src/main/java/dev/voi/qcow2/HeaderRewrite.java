@@ -13,7 +13,7 @@ import java.util.Optional;
  * Computes the new first 3136 bytes of a file: the header with the stamp extension (replaced in
  * place, or added before the end marker), optionally a new backing file name and backing format,
  * the backing file name moved behind the extensions, and the stamp record at byte 3072. Pure: it
- * checks every rule of SPEC 3 and returns bytes, the caller writes them.
+ * checks every rule of docs/design.md §3 and returns bytes, the caller writes them.
  */
 final class HeaderRewrite {
 

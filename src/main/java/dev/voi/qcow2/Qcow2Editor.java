@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Writes the VOI stamp, and optionally a new bare backing file name, into the header of a qcow2
- * file, and reads the stamp back (SPEC 3 and 4).
+ * file, and reads the stamp back (docs/design.md §3 and 4).
  *
  * <p>Every rule is checked before the first byte is written; a refused file is left byte for byte
  * as it was. The write is one positional write of the first 3136 bytes (never changing the file

@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The VOI stamp a qcow2 file carries (SPEC 3): the {@code 0x564F4931} header extension, found by
- * walking the extension list, and the 64-byte record at byte 3072. The extension wins when only it
- * is present; both present and different is refused as inconsistent.
+ * The VOI stamp a qcow2 file carries (docs/design.md §3): the {@code 0x564F4931} header extension,
+ * found by walking the extension list, and the 64-byte record at byte 3072. The extension wins when
+ * only it is present; both present and different is refused as inconsistent.
  *
  * @param record the stamp, empty exactly when {@code state} is {@link StampState#UNSTAMPED}
  */

@@ -1,6 +1,6 @@
 package dev.voi.qcow2;
 
-/** Where a file carries its VOI stamp (SPEC 3). */
+/** Where a file carries its VOI stamp (docs/design.md §3). */
 public enum StampState {
   /** Neither the header extension nor the record at byte 3072: not published by a VOI server. */
   UNSTAMPED,

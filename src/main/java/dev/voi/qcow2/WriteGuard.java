@@ -3,8 +3,8 @@ package dev.voi.qcow2;
 import static dev.voi.qcow2.Qcow2FormatException.refused;
 
 /**
- * The states of a well-formed qcow2 file in which writing the header is refused (SPEC 3). Each rule
- * was checked against qemu-img 7.2; the reason is in the message.
+ * The states of a well-formed qcow2 file in which writing the header is refused (docs/design.md
+ * §3). Each rule was checked against qemu-img 7.2; the reason is in the message.
  */
 final class WriteGuard {
 

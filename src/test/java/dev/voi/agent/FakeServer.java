@@ -30,11 +30,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A test double of the server's terminal endpoints (SPEC 9) on 127.0.0.1, deciding with the real
- * {@link StrategyDecider} over a {@link Lineage} of real qcow2 files: {@code PUT …/chain}, {@code
- * GET …/strategy} with {@code If-None-Match}, {@code POST …/feedback}, and layer content with
- * {@code Range}, {@code If-Range} and {@code ETag}. Faults can be injected: a connection cut after
- * some bytes, a tampered byte, a different ETag, 503s.
+ * A test double of the server's terminal endpoints (docs/design.md §9) on 127.0.0.1, deciding with
+ * the real {@link StrategyDecider} over a {@link Lineage} of real qcow2 files: {@code PUT …/chain},
+ * {@code GET …/strategy} with {@code If-None-Match}, {@code POST …/feedback}, and layer content
+ * with {@code Range}, {@code If-Range} and {@code ETag}. Faults can be injected: a connection cut
+ * after some bytes, a tampered byte, a different ETag, 503s.
  */
 final class FakeServer implements AutoCloseable {
 
@@ -203,7 +203,7 @@ final class FakeServer implements AutoCloseable {
     send(exchange, 200, "application/json", json);
   }
 
-  /** The SPEC 9 answer for a list against the lineage's current chain. */
+  /** The docs/design.md §9 answer for a list against the lineage's current chain. */
   String answerJson(List<ChainNode> list) {
     List<Lineage.Layer> chain = lineage.chain();
     List<ServerLayer> layers = chain.stream().map(Lineage.Layer::serverLayer).toList();

@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * An image's lineage as the server keeps it (SPEC 4), made with the real qemu-img and stamped with
- * the real {@link Qcow2Editor#publish}: each layer's checksum from its check info, its file under
- * the canonical name with the parent's canonical name as backing file. The store directory plays
- * the server's data directory.
+ * An image's lineage as the server keeps it (docs/design.md §4), made with the real qemu-img and
+ * stamped with the real {@link Qcow2Editor#publish}: each layer's checksum from its check info, its
+ * file under the canonical name with the parent's canonical name as backing file. The store
+ * directory plays the server's data directory.
  */
 final class Lineage {
 

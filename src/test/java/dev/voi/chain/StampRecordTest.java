@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class StampRecordTest {
 
-  /** SPEC 3: the record for c1 (version 2, depth 1), in field order. */
+  /** docs/design.md §3: the record for c1 (version 2, depth 1), in field order. */
   static final String VECTOR =
       "564f4943484b3031"
           + "3cd7d2fb4416810bd3db8679b6a8247e6e786ae43f95009cef9313f9745bfd32"

@@ -13,7 +13,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** One example per row of SPEC 6's table under each policy, and the edges around them. */
+/**
+ * One example per row of docs/design.md §6's table under each policy, and the edges around them.
+ */
 class StrategyDeciderTest {
 
   /** The server's lineage c_0..c_4 (n = 4). */

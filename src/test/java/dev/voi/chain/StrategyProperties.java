@@ -25,9 +25,9 @@ import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsCoverage;
 
 /**
- * The rules of SPEC 6 as properties over generated terminals and server chains. The generators
- * weight the interesting cases themselves (empty chains and lists, every reason), so jqwik's edge
- * cases, which would otherwise crowd out the rest, are not mixed in.
+ * The rules of docs/design.md §6 as properties over generated terminals and server chains. The
+ * generators weight the interesting cases themselves (empty chains and lists, every reason), so
+ * jqwik's edge cases, which would otherwise crowd out the rest, are not mixed in.
  */
 @PropertyDefaults(edgeCases = EdgeCasesMode.NONE)
 class StrategyProperties {
@@ -250,7 +250,10 @@ class StrategyProperties {
     }
   }
 
-  /** SPEC 1: FULL downloads every diff, and the base too unless the terminal's base is verified. */
+  /**
+   * docs/design.md §1: FULL downloads every diff, and the base too unless the terminal's base is
+   * verified.
+   */
   @Property
   void aFullUpdateUnderThePatentKeepsOnlyAVerifiedBase(@ForAll("scenarios") Scenario scenario) {
     Decision decision = PATENT.decide(scenario.terminal(), scenario.chainWithoutQuarantine());

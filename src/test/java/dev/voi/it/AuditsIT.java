@@ -45,10 +45,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Audits (SPEC 7) on the real WAR: the integrity sweep and orphan scan on files made by qemu-img,
- * the one-run-at-a-time lease, and the report in JSON and XML. Every test works on images of its
- * own and looks only at findings about them: the data directory is shared by every test (and by the
- * other *IT classes of a run).
+ * Audits (docs/design.md §7) on the real WAR: the integrity sweep and orphan scan on files made by
+ * qemu-img, the one-run-at-a-time lease, and the report in JSON and XML. Every test works on images
+ * of its own and looks only at findings about them: the data directory is shared by every test (and
+ * by the other *IT classes of a run).
  */
 @ExtendWith(ArquillianExtension.class)
 class AuditsIT {

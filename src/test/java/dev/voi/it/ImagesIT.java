@@ -49,8 +49,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Publishing lineages and serving layer files (SPEC 2-4, 9) on the real WAR, with files made by the
- * real qemu-img. Every test works on an image of its own.
+ * Publishing lineages and serving layer files (docs/design.md §2-4, 9) on the real WAR, with files
+ * made by the real qemu-img. Every test works on an image of its own.
  */
 @ExtendWith(ArquillianExtension.class)
 class ImagesIT {
@@ -90,7 +90,7 @@ class ImagesIT {
     assertThat(created.getString("layers[0].contentDigest")).isEqualTo(baseDigest.hex());
     UUID server = UUID.fromString(adminGet("/server").jsonPath().getString("serverUuid"));
     assertThat(created.getString("tip.checksum"))
-        .as("c_0 = SHA-256 of the initial check info of SPEC 2")
+        .as("c_0 = SHA-256 of the initial check info of docs/design.md §2")
         .isEqualTo(new CheckInfo(7, server, image, null, baseDigest).checksum().hex());
 
     for (int k = 1; k <= 3; k++) {

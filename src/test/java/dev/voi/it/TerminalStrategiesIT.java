@@ -89,7 +89,8 @@ class TerminalStrategiesIT extends TerminalsItSupport {
     assertThat(rowsOf(terminal)).as("nothing stored on error").isEqualTo(before);
   }
 
-  // ---------------------------------------------------------------- SPEC 6 with real lineages
+  // ---------------------------------------------------------------- docs/design.md §6 with real
+  // lineages
 
   @Test
   void upToDateOneBehindAndKBehindUnderBothPolicies() throws Exception {

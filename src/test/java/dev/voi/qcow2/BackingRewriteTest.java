@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Publishing a diff: its backing file becomes the parent's bare canonical name (SPEC 4). */
+/**
+ * Publishing a diff: its backing file becomes the parent's bare canonical name (docs/design.md §4).
+ */
 class BackingRewriteTest {
 
   private static final String PARENT = "win10-lab-0000-64d1bc0c.qcow2";

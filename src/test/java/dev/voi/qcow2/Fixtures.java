@@ -40,7 +40,7 @@ final class Fixtures {
     return e;
   }
 
-  /** Stamps a file and checks everything SPEC 3 promises about the result. */
+  /** Stamps a file and checks everything docs/design.md §3 promises about the result. */
   static void assertStampsCleanly(Path file, StampRecord record) throws IOException {
     Path pristine = file.resolveSibling("pristine-" + file.getFileName());
     Files.copy(file, pristine);

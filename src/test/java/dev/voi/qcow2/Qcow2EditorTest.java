@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Stamping files made by the real qemu-img, and refusing the ones SPEC 3 rules out. */
+/** Stamping files made by the real qemu-img, and refusing the ones docs/design.md §3 rules out. */
 class Qcow2EditorTest {
 
   @TempDir(factory = TmpfsTempDir.class)

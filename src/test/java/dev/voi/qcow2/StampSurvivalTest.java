@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stamp extension survives what QEMU does to published files; the 3072 record may not, which is
- * why the extension exists (SPEC 3).
+ * why the extension exists (docs/design.md §3).
  */
 class StampSurvivalTest {
 

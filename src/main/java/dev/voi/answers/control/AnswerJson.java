@@ -13,7 +13,7 @@ import java.util.HexFormat;
 /**
  * The strategy answer's exact bytes and its strong ETag, the SHA-256 of those bytes: an answer is
  * serialised here, once, so that the tag always describes what is sent. Absent values are written
- * as {@code null} ({@code "divergedAt": null}), as in SPEC 9.
+ * as {@code null} ({@code "divergedAt": null}), as in docs/design.md §9.
  */
 public final class AnswerJson {
 

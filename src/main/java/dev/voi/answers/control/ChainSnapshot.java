@@ -35,7 +35,7 @@ public record ChainSnapshot(
     return layers.stream().map(LayerFile::layer).toList();
   }
 
-  /** The answer for a terminal that reported {@code nodes} (SPEC 6 and 9). */
+  /** The answer for a terminal that reported {@code nodes} (docs/design.md §6 and 9). */
   public StrategyAnswer answerFor(List<ChainNode> nodes, int pollAfterSeconds) {
     Decision decision =
         new StrategyDecider(policy, maxIncrementalLayers).decide(nodes, serverLayers());
@@ -74,8 +74,9 @@ public record ChainSnapshot(
   }
 
   /**
-   * Where a terminal downloads a layer (SPEC 9): the images component's content route, spelled here
-   * because control never imports a boundary; {@code ChainSnapshotTest} holds the two equal.
+   * Where a terminal downloads a layer (docs/design.md §9): the images component's content route,
+   * spelled here because control never imports a boundary; {@code ChainSnapshotTest} holds the two
+   * equal.
    */
   static String contentUrl(String image, String checksum) {
     return "/api/v1/images/" + image + "/layers/" + checksum + "/content";

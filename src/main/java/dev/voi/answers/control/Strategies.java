@@ -27,7 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The terminal's side of SPEC 6: reports of checksum lists and polls for the current answer.
+ * The terminal's side of docs/design.md §6: reports of checksum lists and polls for the current
+ * answer.
  *
  * <p>Polls are the product's hottest path. Every terminal's current answer per image (its ETag and
  * a reference to its bytes, which terminals in the same state share) is held in memory, so that a
@@ -74,8 +75,8 @@ public class Strategies {
   }
 
   /**
-   * The assignment of a terminal's image, or the refusal SPEC 6 step 1 asks for: 404 for an image
-   * that does not exist, 403 for one not assigned to the terminal.
+   * The assignment of a terminal's image, or the refusal docs/design.md §6 step 1 asks for: 404 for
+   * an image that does not exist, 403 for one not assigned to the terminal.
    */
   public AssignmentRef requireAssigned(TerminalId terminalId, ImageName imageName) {
     String image = imageName.value();

@@ -11,13 +11,14 @@ import java.util.Optional;
  * set-based re-decision all ask here, for an (image, terminal) pair; {@link ChainSnapshots} only
  * holds the chains it chooses from.
  *
- * <p>Today every terminal of an image is judged against the image's current chain (SPEC 6), so
- * {@link #judge} ignores the terminal. Staged rollouts (SPEC 11) judge a terminal against the
- * released tip of its group's wave; they change {@link #judge} and what it is given, nothing else.
- * A change of an image's chains affects at most the terminals assigned that image, which is why a
- * re-decision after a change selects its rows by image ({@link Run#imageId}) and the answer cache
- * forgets by image: that is the affected set or, with waves, a superset of it, and a row whose
- * target did not move is read but left unwritten.
+ * <p>Today every terminal of an image is judged against the image's current chain (docs/design.md
+ * §6), so {@link #judge} ignores the terminal. Staged rollouts (docs/design.md §11, staged
+ * rollouts: not built yet) judge a terminal against the released tip of its group's wave; they
+ * change {@link #judge} and what it is given, nothing else. A change of an image's chains affects
+ * at most the terminals assigned that image, which is why a re-decision after a change selects its
+ * rows by image ({@link Run#imageId}) and the answer cache forgets by image: that is the affected
+ * set or, with waves, a superset of it, and a row whose target did not move is read but left
+ * unwritten.
  */
 @ApplicationScoped
 public class TargetChains {

@@ -10,8 +10,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The strategy answer of SPEC 9, exactly as a terminal receives it: what to do with one image, why,
- * what to keep and what to download, in the order the layers are applied.
+ * The strategy answer of docs/design.md §9, exactly as a terminal receives it: what to do with one
+ * image, why, what to keep and what to download, in the order the layers are applied.
  *
  * @param tip the top of the server's chain, null while nothing is published
  */

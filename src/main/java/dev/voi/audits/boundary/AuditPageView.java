@@ -9,7 +9,10 @@ import jakarta.xml.bind.annotation.XmlRootElement;
 import jakarta.xml.bind.annotation.XmlType;
 import java.util.List;
 
-/** A page of runs, newest first: {@code {items, next}} (SPEC 9), or {@code <audits>} in XML. */
+/**
+ * A page of runs, newest first: {@code {items, next}} (docs/design.md §9), or {@code <audits>} in
+ * XML.
+ */
 @XmlRootElement(name = "audits")
 @XmlAccessorType(XmlAccessType.FIELD)
 @XmlType(

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * One audit run without its lists, as {@code GET /api/v1/audits} shows it. A class, not a record:
- * MOXy binds classes (the XML of SPEC 9), JSON-B reads the same getters, so both carry the same
- * data under the same names.
+ * MOXy binds classes (the XML of docs/design.md §9), JSON-B reads the same getters, so both carry
+ * the same data under the same names.
  */
 @XmlAccessorType(XmlAccessType.FIELD)
 @XmlType(

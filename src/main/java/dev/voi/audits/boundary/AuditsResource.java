@@ -25,8 +25,8 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * Audits (SPEC 7, admin): start one now, list the runs, read one run's report. Every answer is
- * JSON, or XML (through MOXy) for {@code Accept: application/xml}.
+ * Audits (docs/design.md §7, admin): start one now, list the runs, read one run's report. Every
+ * answer is JSON, or XML (through MOXy) for {@code Accept: application/xml}.
  */
 @Path("audits")
 @ApplicationScoped

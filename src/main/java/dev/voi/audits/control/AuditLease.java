@@ -16,9 +16,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The one-run-at-a-time rule of SPEC 7, across every server instance on one database: a single
- * lease row ({@code audit_lease}) that a run takes with one conditional {@code UPDATE} (when it is
- * free or expired), renews while it works and releases at its end. A holder that dies stops
+ * The one-run-at-a-time rule of docs/design.md §7, across every server instance on one database: a
+ * single lease row ({@code audit_lease}) that a run takes with one conditional {@code UPDATE} (when
+ * it is free or expired), renews while it works and releases at its end. A holder that dies stops
  * renewing, and the lease expires {@link #ttl()} after its last renewal.
  *
  * <p>Plain SQL on a connection the caller owns, so that the same code runs on PostgreSQL and the

@@ -25,8 +25,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs audits (SPEC 7). The timer and {@code POST /api/v1/audits} both call {@link #start}, which
- * takes the lease and returns at once; the run itself goes on in the container's managed executor:
+ * Runs audits (docs/design.md §7). The timer and {@code POST /api/v1/audits} both call {@link
+ * #start}, which takes the lease and returns at once; the run itself goes on in the container's
+ * managed executor:
  *
  * <ol>
  *   <li>the integrity sweep of every layer file (quarantining the bad ones at once);

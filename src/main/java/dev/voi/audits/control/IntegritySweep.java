@@ -28,11 +28,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The integrity sweep of an audit (SPEC 7): every stored layer file is checked against its row —
- * size, stamp (record at byte 3072 and header extension, SPEC 3: checksum, version, depth) and
- * SHA-256 of the whole file, cheapest first. The file is streamed through one buffer (constant
- * memory) and throttled. A missing or mismatching file is a finding and its layer is quarantined at
- * once (downloads answer 410 and terminals that need it get WAIT).
+ * The integrity sweep of an audit (docs/design.md §7): every stored layer file is checked against
+ * its row — size, stamp (record at byte 3072 and header extension, docs/design.md §3: checksum,
+ * version, depth) and SHA-256 of the whole file, cheapest first. The file is streamed through one
+ * buffer (constant memory) and throttled. A missing or mismatching file is a finding and its layer
+ * is quarantined at once (downloads answer 410 and terminals that need it get WAIT).
  *
  * <p>Before any of that, it counts the missing files: when more than half are missing the storage
  * is probably not mounted, and quarantining the whole fleet's layers would do harm; the sweep

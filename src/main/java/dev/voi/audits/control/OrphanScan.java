@@ -15,11 +15,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Finds files under {@code <data>/images} that no layer row names (SPEC 7 "orphans"; rows with no
- * file are the sweep's {@link FindingKind#FILE_MISSING}). Only the two levels the store writes are
- * looked at: {@code images/<image>/<file>}; anything else there (a file directly in {@code images},
- * a directory inside an image's folder) is an orphan too. Uploads in {@code tmp} are not: they
- * belong to publishes under way, and the start-up repair removes what a crash left.
+ * Finds files under {@code <data>/images} that no layer row names (docs/design.md §7 "orphans";
+ * rows with no file are the sweep's {@link FindingKind#FILE_MISSING}). Only the two levels the
+ * store writes are looked at: {@code images/<image>/<file>}; anything else there (a file directly
+ * in {@code images}, a directory inside an image's folder) is an orphan too. Uploads in {@code tmp}
+ * are not: they belong to publishes under way, and the start-up repair removes what a crash left.
  *
  * <p>To not mistake a publish for an orphan, the files are listed first, then the publishes under
  * way (intent files), then the rows: a file renamed into place before the listing either still has

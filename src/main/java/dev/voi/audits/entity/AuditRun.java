@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One audit run (SPEC 7) and its report. The row is created, with the lease, by {@code AuditLease}
- * in plain SQL; the run fills in its report once at the end, finished or failed.
+ * One audit run (docs/design.md §7) and its report. The row is created, with the lease, by {@code
+ * AuditLease} in plain SQL; the run fills in its report once at the end, finished or failed.
  */
 @Entity
 @Table(name = "audit_run")

@@ -1,6 +1,6 @@
 package dev.voi.audits.entity;
 
-/** Where a run stands (SPEC 7 names the first three). */
+/** Where a run stands (docs/design.md §7 names the first three). */
 public enum AuditState {
   /** Holds the lease and works. */
   RUNNING,

@@ -9,8 +9,9 @@ public enum FindingKind {
   /** The stored file's SHA-256 is not the row's. The layer is quarantined. */
   SHA256_MISMATCH,
   /**
-   * The file's stamp (record at byte 3072 and header extension, SPEC 3) is absent, inconsistent or
-   * names another checksum, version or depth than the row. The layer is quarantined.
+   * The file's stamp (record at byte 3072 and header extension, docs/design.md §3) is absent,
+   * inconsistent or names another checksum, version or depth than the row. The layer is
+   * quarantined.
    */
   STAMP_MISMATCH,
   /** The file could not be read (an I/O error, e.g. permissions): reported, not quarantined. */

@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The fleet's side of an audit (SPEC 7, steps 1 and 2): re-decides every reported assignment
- * against the chain it is judged against ({@link TargetChains}), read afresh, in batches of {@link
- * #BATCH} rows, one short transaction each ({@link FleetBatches}, SQL in {@link FleetSql}); counts
- * the stored answers with one GROUP BY; lists the terminals not seen for a while.
+ * The fleet's side of an audit (docs/design.md §7, steps 1 and 2): re-decides every reported
+ * assignment against the chain it is judged against ({@link TargetChains}), read afresh, in batches
+ * of {@link #BATCH} rows, one short transaction each ({@link FleetBatches}, SQL in {@link
+ * FleetSql}); counts the stored answers with one GROUP BY; lists the terminals not seen for a
+ * while.
  */
 @ApplicationScoped
 public class Fleet implements FleetDecisions {

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What an audit needs from the fleet (SPEC 7, steps 1 and 2): {@link Fleet} implements it as one
- * CDI bean; the audits component's {@code Auditor} finds it through {@code
+ * What an audit needs from the fleet (docs/design.md §7, steps 1 and 2): {@link Fleet} implements
+ * it as one CDI bean; the audits component's {@code Auditor} finds it through {@code
  * Instance<FleetDecisions>} and, when there is none, records zero terminals.
  *
  * <p>Both methods must be set-based and batched — never one query or one transaction per terminal —
@@ -21,8 +21,8 @@ public interface FleetDecisions {
   /**
    * Re-decides every assignment (terminal × assigned image) that has a last reported checksum list,
    * against the image's current chain (PUBLISHED and QUARANTINED layers) and the image's policy, by
-   * {@code StrategyDecider} (SPEC 6, including WAIT for quarantined downloads); stores each answer
-   * that differs from the stored one; and counts every answer, changed or not.
+   * {@code StrategyDecider} (docs/design.md §6, including WAIT for quarantined downloads); stores
+   * each answer that differs from the stored one; and counts every answer, changed or not.
    *
    * <p>It must never overwrite a newer answer with an older one: a terminal may report, or a
    * publish may re-decide an image, while this runs. Store each answer together with what it was

@@ -18,11 +18,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Re-decides an image's terminals when its chain or policy changes (SPEC 7: at once, never waiting
- * for an audit). The caches are dropped synchronously, before the publishing request returns; the
- * stored answers of the fleet are then brought up to date in the background, in short batches, one
- * run per image at a time (changes that arrive meanwhile are folded into one more run). Polls do
- * not wait for it: a poll whose row is behind decides for itself ({@link Strategies}).
+ * Re-decides an image's terminals when its chain or policy changes (docs/design.md §7: at once,
+ * never waiting for an audit). The caches are dropped synchronously, before the publishing request
+ * returns; the stored answers of the fleet are then brought up to date in the background, in short
+ * batches, one run per image at a time (changes that arrive meanwhile are folded into one more
+ * run). Polls do not wait for it: a poll whose row is behind decides for itself ({@link
+ * Strategies}).
  */
 @ApplicationScoped
 public class Redecider {

@@ -5,7 +5,7 @@ import dev.voi.images.entity.Layer;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import java.util.List;
 
-/** An image with every layer ever published, in publishing order (SPEC 9). */
+/** An image with every layer ever published, in publishing order (docs/design.md §9). */
 @JsonbPropertyOrder({"name", "policy", "maxIncrementalLayers", "tip", "layers"})
 public record ImageView(
     String name, String policy, int maxIncrementalLayers, Tip tip, List<LayerView> layers) {

@@ -3,7 +3,7 @@ package dev.voi.images.boundary;
 import dev.voi.images.entity.Layer;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 
-/** A layer as the API shows it (SPEC 9). */
+/** A layer as the API shows it (docs/design.md §9). */
 @JsonbPropertyOrder({
   "depth",
   "version",

@@ -1,6 +1,6 @@
 package dev.voi.images.control;
 
-/** The three ways a layer enters a lineage (SPEC 4). */
+/** The three ways a layer enters a lineage (docs/design.md §4). */
 public enum PublishKind {
   /** The base of a new image. */
   NEW_IMAGE,

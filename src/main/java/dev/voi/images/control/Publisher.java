@@ -36,10 +36,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Publishes an uploaded layer (SPEC 4): has the body received into a temporary file ({@link
- * Reception}: digested, its header judged as it arrives), checks the digest, computes the checksum,
- * rewrites the backing name and stamps the temporary file, hashes the result, moves it into place
- * and commits the row. Any failure leaves neither a row nor a file behind.
+ * Publishes an uploaded layer (docs/design.md §4): has the body received into a temporary file
+ * ({@link Reception}: digested, its header judged as it arrives), checks the digest, computes the
+ * checksum, rewrites the backing name and stamps the temporary file, hashes the result, moves it
+ * into place and commits the row. Any failure leaves neither a row nor a file behind.
  */
 @ApplicationScoped
 public class Publisher {
@@ -256,7 +256,10 @@ public class Publisher {
     }
   }
 
-  /** The stamp of the layer: {@code c_k} of SPEC 2 from the content digest, version, depth. */
+  /**
+   * The stamp of the layer: {@code c_k} of docs/design.md §2 from the content digest, version,
+   * depth.
+   */
   private StampRecord record(
       Upload upload, Lineage.Target target, Optional<Layer> parent, Checksum contentDigest) {
     long version = version(upload, target, parent);

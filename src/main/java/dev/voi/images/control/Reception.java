@@ -24,13 +24,13 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Receives the body of one upload (SPEC 4): streams it into the temporary file, digesting it on the
- * way and judging the qcow2 header as soon as enough of it has arrived, so that a refused file
- * stops the transfer at once. The request thread reads and writes; the digest runs on a second
- * thread ({@link ContentDigester}) over a small ring of buffers, so that SHA-256 does not add to
- * the time on the wire. When the upload named its digest up front, the stamped header is known as
- * soon as the header has been judged, and the SHA-256 of the published file is computed on a third
- * thread while the rest arrives ({@link Received#stamped()}).
+ * Receives the body of one upload (docs/design.md §4): streams it into the temporary file,
+ * digesting it on the way and judging the qcow2 header as soon as enough of it has arrived, so that
+ * a refused file stops the transfer at once. The request thread reads and writes; the digest runs
+ * on a second thread ({@link ContentDigester}) over a small ring of buffers, so that SHA-256 does
+ * not add to the time on the wire. When the upload named its digest up front, the stamped header is
+ * known as soon as the header has been judged, and the SHA-256 of the published file is computed on
+ * a third thread while the rest arrives ({@link Received#stamped()}).
  *
  * <p>One instance receives one body; the header is parsed once, and what was parsed travels on in
  * {@link Received#header()}.

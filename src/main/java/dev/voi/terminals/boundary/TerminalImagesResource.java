@@ -38,7 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * One image of one terminal: its assignment (admin), and the terminal's checksum-list reports,
- * strategy polls and feedback (that terminal only; SPEC 6 and 9).
+ * strategy polls and feedback (that terminal only; docs/design.md §6 and 9).
  */
 @Path("terminals/{id}/images/{name}")
 @ApplicationScoped

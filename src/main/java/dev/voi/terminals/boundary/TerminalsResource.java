@@ -38,7 +38,10 @@ import java.util.List;
 import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-/** The fleet as the administrator sees it: registration, tokens, listings, histories (SPEC 9). */
+/**
+ * The fleet as the administrator sees it: registration, tokens, listings, histories (docs/design.md
+ * §9).
+ */
 @Path("terminals")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -10,7 +10,7 @@ import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import java.time.Instant;
 import java.util.List;
 
-/** The terminals API's response bodies (SPEC 9). */
+/** The terminals API's response bodies (docs/design.md §9). */
 public final class Views {
 
   private Views() {}

@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * A terminal's report body, {@code {"nodes": [{"head": …, "tail": …}, …]}}, read under SPEC 6 step
- * 1: at most 1 MiB, counted before anything is parsed (a bigger body is never held whole), then
- * JSON, then the values. Every refusal names the field: {@code nodes[3].tail: expected 64 hex
- * characters, got 63}.
+ * A terminal's report body, {@code {"nodes": [{"head": …, "tail": …}, …]}}, read under
+ * docs/design.md §6 step 1: at most 1 MiB, counted before anything is parsed (a bigger body is
+ * never held whole), then JSON, then the values. Every refusal names the field: {@code
+ * nodes[3].tail: expected 64 hex characters, got 63}.
  */
 public final class ReportParser {
 

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** One chain per image (SPEC 6): every terminal of an image is judged against the image's chain. */
+/**
+ * One chain per image (docs/design.md §6): every terminal of an image is judged against the image's
+ * chain.
+ */
 class TargetChainsTest {
 
   @Test
