@@ -94,7 +94,14 @@ class TerminalAccessIT extends TerminalsItSupport {
           .statusCode(400)
           .body("detail", containsString("name"));
     }
-    for (String bad : List.of("{\"name\": 5", "{\"name\": 5}", "[]", "")) {
+    for (String bad :
+        List.of(
+            "{\"name\": 5",
+            "{\"name\": 5}",
+            "[]",
+            "",
+            "{\"name\": \"a\", \"name\": \"b\"}",
+            "{\"name\": \"a\", \"x\": " + "[".repeat(1001) + "]".repeat(1001) + "}")) {
       given()
           .header("Authorization", ADMIN)
           .contentType(ContentType.JSON)
@@ -104,6 +111,16 @@ class TerminalAccessIT extends TerminalsItSupport {
           .statusCode(400)
           .contentType("application/problem+json");
     }
+    // Over its 64 KiB limit a registration is too large, like a report or feedback (not 400).
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(named("x".repeat(70_000)))
+        .post(api + "/terminals")
+        .then()
+        .statusCode(413)
+        .contentType("application/problem+json")
+        .body("type", equalTo("urn:voi-update:problem:body-too-large"));
   }
 
   @Test

@@ -61,6 +61,9 @@ class TerminalFeedbackAndHistoryIT extends TerminalsItSupport {
             "{\"state\":\"DONE\",\"progress\":101}",
             "{\"progress\":5}",
             "{\"state\":\"DONE\",\"detail\":7}",
+            "{\"state\":\"DONE\",\"detail\":\"a\\u0000b\"}",
+            "{\"state\":\"DONE\",\"state\":\"FAILED\"}",
+            "{\"state\":\"DONE\",\"progress\":" + "[".repeat(1001) + "]".repeat(1001) + "}",
             "nope")) {
       given()
           .header("Authorization", terminal.bearer())

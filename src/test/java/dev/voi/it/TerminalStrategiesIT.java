@@ -59,6 +59,8 @@ class TerminalStrategiesIT extends TerminalsItSupport {
     refused.put("[]", "body");
     refused.put("{\"nodes\": [", "JSON");
     refused.put("", "body");
+    refused.put("{\"nodes\": " + "[".repeat(1001) + "]".repeat(1001) + "}", "nested deeper");
+    refused.put("{\"nodes\": [], \"nodes\": []}", "appears twice");
     List<String> held = new ArrayList<>();
     for (int k = 0; k < 4097; k++) {
       held.add(randomHex());
@@ -89,8 +91,7 @@ class TerminalStrategiesIT extends TerminalsItSupport {
     assertThat(rowsOf(terminal)).as("nothing stored on error").isEqualTo(before);
   }
 
-  // ---------------------------------------------------------------- docs/design.md §6 with real
-  // lineages
+  // ---------------------------------------------------------------- design §6 on real lineages
 
   @Test
   void upToDateOneBehindAndKBehindUnderBothPolicies() throws Exception {

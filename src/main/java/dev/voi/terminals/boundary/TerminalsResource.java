@@ -183,7 +183,7 @@ public class TerminalsResource {
     try {
       value = ReportParser.readJson(ReportParser.readCapped(body, MAX_BODY));
     } catch (ReportParser.TooLarge e) {
-      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
+      throw ProblemType.BODY_TOO_LARGE.refuse(e.getMessage());
     } catch (IllegalArgumentException e) {
       throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }

@@ -1,5 +1,7 @@
 package dev.voi.terminals.control;
 
+import dev.voi.platform.Refused;
+import dev.voi.platform.Text;
 import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -69,11 +71,11 @@ public record FeedbackReport(TerminalFeedback.State state, Integer progress, Str
     if (value.getValueType() != JsonValue.ValueType.STRING) {
       throw new IllegalArgumentException("detail: expected a string");
     }
-    String text = ((JsonString) value).getString();
-    if (text.length() > TerminalFeedback.MAX_DETAIL) {
-      throw new IllegalArgumentException(
-          "detail: at most " + TerminalFeedback.MAX_DETAIL + " characters, got " + text.length());
+    try {
+      return Text.requireFreeText(
+          "detail", ((JsonString) value).getString(), TerminalFeedback.MAX_DETAIL);
+    } catch (Refused e) {
+      throw new IllegalArgumentException(e.detail(), e);
     }
-    return text;
   }
 }

@@ -2,19 +2,16 @@ package dev.voi.terminals.control;
 
 import dev.voi.chain.ChainNode;
 import dev.voi.chain.ChecksumList;
-import jakarta.json.Json;
+import dev.voi.platform.Refused;
+import dev.voi.platform.StrictJson;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * A terminal's report body, {@code {"nodes": [{"head": …, "tail": …}, …]}}, read under
@@ -32,7 +29,7 @@ public final class ReportParser {
     private static final long serialVersionUID = 1L;
 
     public TooLarge(long limit) {
-      super("a report body is limited to " + limit + " bytes");
+      super("the body is limited to " + limit + " bytes");
     }
   }
 
@@ -77,20 +74,15 @@ public final class ReportParser {
     return ChecksumList.parse(indexed, Node::head, Node::tail);
   }
 
-  /** One JSON value and nothing after it. */
+  /**
+   * One JSON value and nothing after it, read strictly: no duplicate keys, nesting bounded while
+   * parsing (a body of a thousand nested brackets is refused, not recursed into).
+   */
   public static JsonValue readJson(byte[] body) {
-    if (body.length == 0) {
-      throw new IllegalArgumentException("body: empty, expected a JSON object");
-    }
-    try (JsonParser parser = Json.createParser(new ByteArrayInputStream(body))) {
-      parser.next();
-      JsonValue value = parser.getValue();
-      if (parser.hasNext()) {
-        throw new IllegalArgumentException("body: not valid JSON: more after the value");
-      }
-      return value;
-    } catch (JsonException | IllegalStateException | NoSuchElementException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage());
+    try {
+      return StrictJson.read(body);
+    } catch (Refused e) {
+      throw new IllegalArgumentException(e.detail(), e);
     }
   }
 

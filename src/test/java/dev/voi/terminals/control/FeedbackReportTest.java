@@ -36,7 +36,13 @@ class FeedbackReportTest {
         .hasMessageStartingWith("progress:");
     assertThatThrownBy(
             () -> parse("{\"state\":\"FAILED\",\"detail\":\"" + "x".repeat(1001) + "\"}"))
-        .hasMessageStartingWith("detail: at most 1000");
+        .hasMessageStartingWith("detail is limited to 1000 characters");
+    assertThatThrownBy(() -> parse("{\"state\":\"FAILED\",\"detail\":\"a\\u0000b\"}"))
+        .hasMessageStartingWith("detail holds the control character U+0000");
+    assertThat(
+            parse("{\"state\":\"FAILED\",\"detail\":\"" + "\uD83D\uDE80".repeat(1000) + "\"}")
+                .detail())
+        .hasSize(2000);
     assertThatThrownBy(() -> parse("[")).hasMessageStartingWith("body: not valid JSON");
   }
 }
