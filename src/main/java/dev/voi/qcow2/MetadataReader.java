@@ -56,6 +56,18 @@ final class MetadataReader {
     return buffer.flip();
   }
 
+  /** Reads {@code length} bytes at {@code offset} into a new array, charging {@code cost}. */
+  byte[] readCopy(long offset, int length, long cost, String table) throws IOException {
+    charge(cost, table);
+    ByteBuffer copy = ByteBuffer.allocate(length);
+    while (copy.hasRemaining()) {
+      if (channel.read(copy, offset + copy.position()) < 0) {
+        throw Qcow2FormatException.truncated(table, " at " + hex(offset), channel.size());
+      }
+    }
+    return copy.array();
+  }
+
   /**
    * Reads a table of {@code entrySize}-byte entries in chunks and hands each entry's first 64 bits
    * to the visitor; the chunk is positioned just behind those 64 bits, so a visitor of 16-byte

@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * Checks that every table of a qcow2 file, and every cluster those tables reference, lies inside
@@ -27,10 +29,13 @@ import java.util.Set;
  *
  * <p>Where QEMU and this check differ, this check is stricter, on purpose: {@code qemu-img check}
  * accepts a reference that runs less than one cluster past the end of the file ("the last cluster
- * may be semi-allocated"), and reads zeros there. That tolerance passes a file whose 8-byte L1
- * table was cut away, i.e. a file that lost all its data. Here a table must lie wholly inside the
- * file, a standard data cluster up to the end of its last allocated subcluster, and a compressed
- * cluster up to its last 512-byte sector (whose tail the compressed data may not fill).
+ * may be semi-allocated") and reads zeros there. That tolerance passes a file whose 8-byte L1 table
+ * was cut away, i.e. a file that lost all its data. Here a table must lie wholly inside the file, a
+ * standard data cluster up to the end of its last allocated subcluster (QEMU writes whole clusters,
+ * or with extended L2 entries whole subclusters), and a compressed cluster up to the end of its
+ * last 512-byte sector. The one exception reads data: {@code qemu-io write -c} leaves a file that
+ * ends inside the last sector of its last compressed cluster, and such a cluster is accepted when
+ * the bytes that are there inflate to a whole cluster, as QEMU would decompress it.
  */
 public final class Qcow2Structure {
 
@@ -69,6 +74,7 @@ public final class Qcow2Structure {
   private final boolean externalData;
   private final MetadataReader reader;
   private final Set<String> l1TablesSeen = new HashSet<>();
+  private final Set<Long> completeTails = new HashSet<>();
   private long[] l2Offsets = new long[64];
   private int l2Count;
   private long dataClusters;
@@ -162,7 +168,10 @@ public final class Qcow2Structure {
           }
           requireAligned(block, "refcount_table", "entry " + i + ": the refcount block");
           requireInside(
-              block, clusterSize, "refcount_block", "refcount table entry " + i, "refcount block");
+              block,
+              clusterSize,
+              "refcount_block",
+              "refcount table entry " + i + ": the refcount block");
         });
   }
 
@@ -189,7 +198,7 @@ public final class Qcow2Structure {
             throw malformed(field, where + " points into cluster 0, the header: " + hex(entry));
           }
           requireAligned(table, field, where + ": the L2 table");
-          requireInside(table, clusterSize, "l2_table", where, "L2 table");
+          requireInside(table, clusterSize, "l2_table", where + ": the L2 table");
           addL2Table(table);
         });
   }
@@ -204,8 +213,8 @@ public final class Qcow2Structure {
   private void checkSnapshots() throws IOException {
     long position = header.snapshotsOffset();
     for (int i = 0; i < header.nbSnapshots(); i++) {
-      String entry = "snapshot table entry " + i + " at " + hex(position);
-      requireInside(position, SNAPSHOT_ENTRY_FIXED, "snapshot_table", entry, "fixed fields");
+      String entry = "snapshot table entry " + i;
+      requireInside(position, SNAPSHOT_ENTRY_FIXED, "snapshot_table", entry);
       ByteBuffer fixed = reader.read(position, SNAPSHOT_ENTRY_FIXED, "snapshot_table");
       long l1Offset = fixed.getLong(0);
       long l1Entries = Integer.toUnsignedLong(fixed.getInt(8));
@@ -218,7 +227,7 @@ public final class Qcow2Structure {
       }
       int length =
           HeaderExtension.padTo8(SNAPSHOT_ENTRY_FIXED + (int) extraSize + idSize + nameSize);
-      requireInside(position, length, "snapshot_table", entry, length + "-byte entry");
+      requireInside(position, length, "snapshot_table", entry);
       if (position + length - header.snapshotsOffset() > MAX_SNAPSHOT_TABLE_BYTES) {
         throw malformed("snapshot_table", entry + " lies beyond QEMU's 64 MiB table limit");
       }
@@ -229,13 +238,21 @@ public final class Qcow2Structure {
       names.get(idSize, name);
       String owner =
           "the L1 table of snapshot '"
-              + new String(name, StandardCharsets.UTF_8)
+              + printable(new String(name, StandardCharsets.UTF_8))
               + "' (entry "
               + i
               + ")";
       checkSnapshotL1(l1Offset, l1Entries, owner);
       position += length;
     }
+  }
+
+  /** A snapshot name from the file goes into messages that reach logs and clients. */
+  private static String printable(String name) {
+    return name.codePoints()
+        .map(c -> Character.isISOControl(c) || !Character.isDefined(c) ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
   }
 
   private void checkSnapshotL1(long offset, long entries, String owner) throws IOException {
@@ -247,7 +264,7 @@ public final class Qcow2Structure {
       throw malformed(field, owner + " has " + entries + " entries, above QEMU's 32 MiB limit");
     }
     if (entries > 0) {
-      requireInside(offset, entries * Long.BYTES, field, owner, entries + "-entry table");
+      requireInside(offset, entries * Long.BYTES, field, owner);
     }
     checkL1Table(offset, entries, owner, field);
   }
@@ -273,8 +290,7 @@ public final class Qcow2Structure {
     if (size < 0 || size > MAX_SNAPSHOT_TABLE_BYTES) {
       throw malformed("bitmap_directory", directory + " has an invalid size " + size);
     }
-    requireInside(
-        offset, size, "bitmap_directory", "the bitmaps extension", size + "-byte directory");
+    requireInside(offset, size, "bitmap_directory", "the bitmap directory");
     byte[] entries = new byte[(int) size];
     reader.read(offset, (int) size, "bitmap_directory").get(entries);
     ByteBuffer dir = ByteBuffer.wrap(entries);
@@ -307,7 +323,7 @@ public final class Qcow2Structure {
   private void checkBitmapTable(long offset, long entries, String owner) throws IOException {
     String table = "the bitmap table of " + owner;
     requireAligned(offset, "bitmap_table", table);
-    requireInside(offset, entries * Long.BYTES, "bitmap_table", owner, entries + "-entry table");
+    requireInside(offset, entries * Long.BYTES, "bitmap_table", owner + ": the bitmap table");
     reader.forEachEntry(
         offset,
         entries,
@@ -322,7 +338,7 @@ public final class Qcow2Structure {
           if (cluster != 0) {
             requireAligned(cluster, "bitmap_table", where + ": the data cluster");
             requireInside(
-                cluster, clusterSize, "bitmap_data_cluster", where, "bitmap data cluster");
+                cluster, clusterSize, "bitmap_data_cluster", where + ": the data cluster");
           }
         });
   }
@@ -348,7 +364,7 @@ public final class Qcow2Structure {
     return tables.length;
   }
 
-  private void checkL2Table(long table, ByteBuffer run, int start) throws Qcow2FormatException {
+  private void checkL2Table(long table, ByteBuffer run, int start) throws IOException {
     int entrySize = extendedL2 ? 2 * Long.BYTES : Long.BYTES;
     int entries = clusterSize / entrySize;
     for (int j = 0; j < entries; j++) {
@@ -366,7 +382,7 @@ public final class Qcow2Structure {
     }
   }
 
-  private void checkCompressed(long entry, long bitmap, String where) throws Qcow2FormatException {
+  private void checkCompressed(long entry, long bitmap, String where) throws IOException {
     if ((entry & COPIED) != 0) {
       throw malformed("l2_table", where + " is compressed and has the copied flag: " + hex(entry));
     }
@@ -380,8 +396,7 @@ public final class Qcow2Structure {
     long offset = entry & ((1L << sizeShift) - 1);
     long sectors = ((entry >>> sizeShift) & ((1L << (clusterBits - 8)) - 1)) + 1;
     long end = (offset & -SECTOR) + sectors * SECTOR;
-    // the compressed data ends somewhere in its last sector; that sector must start in the file
-    if (end - SECTOR >= fileLength) {
+    if (end > fileLength && !isCompleteTail(offset, end)) {
       throw malformed(
           "compressed_cluster",
           where
@@ -389,11 +404,50 @@ public final class Qcow2Structure {
               + hex(offset)
               + " in "
               + sectors
-              + " sectors, past the end of the file ("
+              + " sectors up to "
+              + hex(end)
+              + ", past the end of the file ("
               + fileLength
               + " bytes)");
     }
     compressedClusters++;
+  }
+
+  /**
+   * Whether the compressed cluster whose sectors run past the end of the file still has all of its
+   * data: {@code qemu-io write -c} leaves the file ending inside the last sector, and only
+   * inflating the bytes that are there (less than two clusters, once per such cluster) tells a
+   * short last sector from a cut one. QEMU accepts a stream that fills the cluster, ended or not.
+   */
+  private boolean isCompleteTail(long offset, long end) throws IOException {
+    if (end - SECTOR >= fileLength || header.compressionType().orElse(0) != 0) {
+      return false; // a whole sector is missing, or zstd, which the JDK cannot inflate
+    }
+    if (!completeTails.add(offset)) {
+      return true;
+    }
+    byte[] tail =
+        reader.readCopy(
+            offset, (int) (fileLength - offset), end - offset + clusterSize, "compressed_cluster");
+    Inflater inflater = new Inflater(true);
+    try {
+      inflater.setInput(tail);
+      byte[] cluster = new byte[clusterSize];
+      int filled = 0;
+      while (filled < clusterSize) {
+        int n = inflater.inflate(cluster, filled, clusterSize - filled);
+        if (n == 0
+            && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+          break;
+        }
+        filled += n;
+      }
+      return filled == clusterSize;
+    } catch (DataFormatException e) {
+      return false;
+    } finally {
+      inflater.end();
+    }
   }
 
   private void checkStandard(long entry, long bitmap, String where) throws Qcow2FormatException {
@@ -442,17 +496,17 @@ public final class Qcow2Structure {
     }
   }
 
-  private void requireInside(long offset, long length, String field, String referrer, String what)
+  private void requireInside(long offset, long length, String field, String subject)
       throws Qcow2FormatException {
     if (offset < 0 || length < 0 || offset > fileLength - length) {
       throw malformed(
           field,
-          referrer
-              + " points to a "
-              + what
+          subject
               + " at "
               + hex(offset)
-              + " that runs past the end of the file ("
+              + " ("
+              + length
+              + " bytes) runs past the end of the file ("
               + fileLength
               + " bytes)");
     }

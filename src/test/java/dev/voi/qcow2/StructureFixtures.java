@@ -77,6 +77,19 @@ final class StructureFixtures {
     return file;
   }
 
+  /** Compressed writes through qemu-io, which leave the file ending inside a sector. */
+  static Path compressedUnpadded(Path dir) {
+    Path file = Qemu.create(dir.resolve("iocompressed.qcow2"), "16M", "");
+    Qemu.io(
+            file,
+            "write -P 0x51 1M 64k",
+            "write -c -P 0x52 0 64k",
+            "write -c -P 0x53 64k 64k",
+            "write -c -P 0x54 3M 64k")
+        .assertOk();
+    return file;
+  }
+
   /** Extended L2 entries (64 KiB clusters, 2 KiB subclusters), the last cluster partly written. */
   static Path extendedL2(Path dir) {
     Path file = Qemu.create(dir.resolve("extl2.qcow2"), "16M", "extended_l2=on");
