@@ -166,12 +166,9 @@ public final class Qcow2Structure {
           if (block == 0) {
             return;
           }
-          requireAligned(block, "refcount_table", "entry " + i + ": the refcount block");
-          requireInside(
-              block,
-              clusterSize,
-              "refcount_block",
-              "refcount table entry " + i + ": the refcount block");
+          Entry where = new Entry(i, "the refcount table", header.refcountTableOffset());
+          requireAligned(block, "refcount_table", where, "the refcount block");
+          requireInside(block, clusterSize, "refcount_block", where, "the refcount block");
         });
   }
 
@@ -189,7 +186,7 @@ public final class Qcow2Structure {
           if (entry == 0) {
             return;
           }
-          String where = "entry " + i + " of " + owner + " at " + hex(offset);
+          Entry where = new Entry(i, owner, offset);
           if ((entry & L1_RESERVED) != 0) {
             throw malformed(field, where + " has reserved bits set: " + hex(entry));
           }
@@ -197,8 +194,8 @@ public final class Qcow2Structure {
           if (table < clusterSize) {
             throw malformed(field, where + " points into cluster 0, the header: " + hex(entry));
           }
-          requireAligned(table, field, where + ": the L2 table");
-          requireInside(table, clusterSize, "l2_table", where + ": the L2 table");
+          requireAligned(table, field, where, "the L2 table");
+          requireInside(table, clusterSize, "l2_table", where, "the L2 table");
           addL2Table(table);
         });
   }
@@ -330,15 +327,14 @@ public final class Qcow2Structure {
         Long.BYTES,
         "bitmap_table",
         (i, entry, chunk) -> {
-          String where = "entry " + i + " of " + table + " at " + hex(offset);
+          Entry where = new Entry(i, table, offset);
           long cluster = entry & OFFSET_BITS_9_TO_55;
           if ((entry & ~OFFSET_BITS_9_TO_55 & ~1L) != 0 || (cluster != 0 && (entry & 1) != 0)) {
             throw malformed("bitmap_table", where + " has reserved bits set: " + hex(entry));
           }
           if (cluster != 0) {
-            requireAligned(cluster, "bitmap_table", where + ": the data cluster");
-            requireInside(
-                cluster, clusterSize, "bitmap_data_cluster", where + ": the data cluster");
+            requireAligned(cluster, "bitmap_table", where, "the data cluster");
+            requireInside(cluster, clusterSize, "bitmap_data_cluster", where, "the data cluster");
           }
         });
   }
@@ -373,7 +369,7 @@ public final class Qcow2Structure {
       if (entry == 0 && bitmap == 0) {
         continue;
       }
-      String where = "entry " + j + " of the L2 table at " + hex(table);
+      Entry where = new Entry(j, "the L2 table", table);
       if ((entry & COMPRESSED) != 0) {
         checkCompressed(entry, bitmap, where);
       } else {
@@ -382,7 +378,7 @@ public final class Qcow2Structure {
     }
   }
 
-  private void checkCompressed(long entry, long bitmap, String where) throws IOException {
+  private void checkCompressed(long entry, long bitmap, Entry where) throws IOException {
     if ((entry & COPIED) != 0) {
       throw malformed("l2_table", where + " is compressed and has the copied flag: " + hex(entry));
     }
@@ -450,7 +446,7 @@ public final class Qcow2Structure {
     }
   }
 
-  private void checkStandard(long entry, long bitmap, String where) throws Qcow2FormatException {
+  private void checkStandard(long entry, long bitmap, Entry where) throws Qcow2FormatException {
     if ((entry & L2_STANDARD_RESERVED) != 0) {
       throw malformed("l2_table", where + " has reserved bits set: " + hex(entry));
     }
@@ -465,7 +461,7 @@ public final class Qcow2Structure {
     if (((bitmap >>> 32) & allocated) != 0) {
       throw malformed("l2_table", where + " has subclusters both allocated and zero");
     }
-    requireAligned(cluster, "l2_table", where + ": the data cluster");
+    requireAligned(cluster, "l2_table", where, "the data cluster");
     if (externalData) {
       return; // the data lives in the other file
     }
@@ -490,18 +486,31 @@ public final class Qcow2Structure {
     dataClusters++;
   }
 
-  private void requireAligned(long offset, String field, String what) throws Qcow2FormatException {
+  private void requireAligned(long offset, String field, String subject)
+      throws Qcow2FormatException {
+    requireAligned(offset, field, subject, null);
+  }
+
+  /** {@code where} is turned into text only for the message, not for every entry checked. */
+  private void requireAligned(long offset, String field, Object where, String what)
+      throws Qcow2FormatException {
     if (offset < 0 || (offset & (clusterSize - 1)) != 0) {
-      throw malformed(field, what + " at " + hex(offset) + " is not cluster-aligned");
+      throw malformed(
+          field, subject(where, what) + " at " + hex(offset) + " is not cluster-aligned");
     }
   }
 
   private void requireInside(long offset, long length, String field, String subject)
       throws Qcow2FormatException {
+    requireInside(offset, length, field, subject, null);
+  }
+
+  private void requireInside(long offset, long length, String field, Object where, String what)
+      throws Qcow2FormatException {
     if (offset < 0 || length < 0 || offset > fileLength - length) {
       throw malformed(
           field,
-          subject
+          subject(where, what)
               + " at "
               + hex(offset)
               + " ("
@@ -509,6 +518,18 @@ public final class Qcow2Structure {
               + " bytes) runs past the end of the file ("
               + fileLength
               + " bytes)");
+    }
+  }
+
+  private static String subject(Object where, String what) {
+    return what == null ? where.toString() : where + ": " + what;
+  }
+
+  /** Entry {@code index} of a table, for messages. */
+  private record Entry(long index, String table, long tableOffset) {
+    @Override
+    public String toString() {
+      return "entry " + index + " of " + table + " at " + hex(tableOffset);
     }
   }
 }

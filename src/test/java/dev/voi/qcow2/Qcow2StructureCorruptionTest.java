@@ -109,7 +109,7 @@ class Qcow2StructureCorruptionTest {
     RawHeader.putU64(file, table + 8, 640L * CLUSTER);
 
     assertThat(assertRefused(file, "refcount_block").getMessage())
-        .contains("refcount table entry 1: the refcount block at 0x2800000");
+        .contains("entry 1 of the refcount table at 0x10000: the refcount block at 0x2800000");
   }
 
   @Test
