@@ -86,15 +86,26 @@ final class MetadataReader {
     }
   }
 
+  /** Refuses now what reading {@code bytes} more would refuse later. */
+  void reserve(long bytes, String table) throws Qcow2FormatException {
+    if (bytes > budget - spent) {
+      throw overBudget(table);
+    }
+  }
+
   private void charge(long bytes, String table) throws Qcow2FormatException {
     spent += bytes;
     if (spent > budget) {
-      throw Qcow2FormatException.refused(
-          table,
-          "the metadata to check exceeds "
-              + budget
-              + " bytes, the bound for a file of this length (shared or oversized tables)");
+      throw overBudget(table);
     }
+  }
+
+  private Qcow2FormatException overBudget(String table) {
+    return Qcow2FormatException.refused(
+        table,
+        "the metadata to check exceeds "
+            + budget
+            + " bytes, the bound for a file of this length (shared or oversized tables)");
   }
 
   static String hex(long value) {

@@ -85,7 +85,7 @@ public class Qcow2FormatException extends IOException {
    * cluster at fault: {@code refcount_table}, {@code refcount_block}, {@code l1_table}, {@code
    * l2_table}, {@code data_cluster}, {@code compressed_cluster}, {@code snapshot_table}, {@code
    * snapshot_l1_table}, {@code bitmap_directory}, {@code bitmap_table}, {@code
-   * bitmap_data_cluster}.
+   * bitmap_data_cluster}, {@code crypto_header}.
    */
   public String field() {
     return field;

@@ -23,9 +23,10 @@ import java.util.zip.Inflater;
  * <p>Only metadata is read, with positional reads in chunks of up to 1 MiB: the refcount table (not
  * the refcount blocks, whose position is all that is checked), the active L1 table, every distinct
  * L2 table the L1 tables reference (once each, in file order), the snapshot table and each
- * snapshot's L1 table, and the bitmap directory with its bitmap tables. Data clusters are checked
- * by the offsets their L2 entries give, never read. A file whose metadata would cost more than
- * {@link #budget(long)} bytes to read is refused.
+ * snapshot's L1 table, and the bitmap directory with its bitmap tables; the LUKS header of an
+ * encrypted image is checked by its position. Data clusters are checked by the offsets their L2
+ * entries give, never read. A file whose metadata would cost more than {@link #budget(long)} bytes
+ * to read is refused.
  *
  * <p>Where QEMU and this check differ, this check is stricter, on purpose: {@code qemu-img check}
  * accepts a reference that runs less than one cluster past the end of the file ("the last cluster
@@ -50,6 +51,7 @@ public final class Qcow2Structure {
       long metadataBytesRead) {}
 
   static final long BASE_BUDGET = 64L << 20;
+  static final long MAX_BUDGET = 1L << 30;
 
   private static final long MAX_L1_ENTRIES = (32L << 20) / Long.BYTES;
   private static final long MAX_SNAPSHOT_TABLE_BYTES = 64L << 20;
@@ -111,8 +113,9 @@ public final class Qcow2Structure {
    *     ({@code refcount_table}, {@code refcount_block}, {@code l1_table}, {@code l2_table}, {@code
    *     data_cluster}, {@code compressed_cluster}, {@code snapshot_table}, {@code
    *     snapshot_l1_table}, {@code bitmap_directory}, {@code bitmap_table}, {@code
-   *     bitmap_data_cluster}, or a header field) with the offending entry in the message; {@link
-   *     Qcow2FormatException.Kind#REFUSED} when the metadata exceeds the read budget
+   *     bitmap_data_cluster}, {@code crypto_header}, or a header field) with the offending entry in
+   *     the message; {@link Qcow2FormatException.Kind#REFUSED} when the metadata exceeds the read
+   *     budget
    * @throws IOException when reading fails
    */
   public static Summary check(FileChannel channel, Qcow2Header header) throws IOException {
@@ -121,10 +124,11 @@ public final class Qcow2Structure {
 
   /**
    * The most metadata a check reads from a file of that length: 64 MiB, plus 1/16 of the file (a
-   * fully allocated image with 512-byte clusters has L2 tables of 1/64 of its length).
+   * fully allocated image with 512-byte clusters has L2 tables of 1/64 of its length), at most 1
+   * GiB. It also bounds the memory for L2 table offsets: at most 16 MiB (1 GiB / 512 × 8).
    */
   static long budget(long fileLength) {
-    return BASE_BUDGET + fileLength / 16;
+    return Math.min(MAX_BUDGET, BASE_BUDGET + fileLength / 16);
   }
 
   private Summary run() throws IOException {
@@ -136,6 +140,7 @@ public final class Qcow2Structure {
     tables.checkSnapshotTable(header.snapshotsOffset(), header.nbSnapshots());
 
     checkRefcountTable();
+    checkCryptoHeader();
     checkL1Table(header.l1TableOffset(), header.l1Size(), "the active L1 table", "l1_table");
     checkSnapshots();
     checkBitmaps();
@@ -172,6 +177,23 @@ public final class Qcow2Structure {
         });
   }
 
+  /** The LUKS header of an encrypted image, which QEMU counts as allocated like any table. */
+  private void checkCryptoHeader() throws Qcow2FormatException {
+    HeaderExtension extension = header.extension(HeaderExtension.FULL_DISK_ENCRYPTION).orElse(null);
+    if (extension == null) {
+      return;
+    }
+    if (extension.length() < 2 * Long.BYTES) {
+      throw malformed(
+          "crypto_header", "the encryption extension has " + extension.length() + " bytes");
+    }
+    ByteBuffer data = ByteBuffer.wrap(extension.data());
+    long offset = data.getLong(0);
+    long length = data.getLong(8);
+    requireAligned(offset, "crypto_header", "the LUKS header");
+    requireInside(offset, length, "crypto_header", "the LUKS header");
+  }
+
   private void checkL1Table(long offset, long entries, String owner, String field)
       throws IOException {
     if (entries == 0 || !l1TablesSeen.add(offset + "/" + entries)) {
@@ -200,11 +222,23 @@ public final class Qcow2Structure {
         });
   }
 
-  private void addL2Table(long offset) {
+  /**
+   * Snapshots name the same L2 tables again and again: when the list is full it is made distinct
+   * first, and it grows only when that does not free half of it, and only as far as the budget
+   * could still read the tables.
+   */
+  private void addL2Table(long offset) throws Qcow2FormatException {
     if (l2Count == l2Offsets.length) {
-      l2Offsets = Arrays.copyOf(l2Offsets, l2Count * 2);
+      l2Offsets = distinctL2Tables();
+      l2Count = l2Offsets.length;
+      reader.reserve((long) l2Count * clusterSize, "l2_table");
+      l2Offsets = Arrays.copyOf(l2Offsets, Math.max(64, l2Count * 2));
     }
     l2Offsets[l2Count++] = offset;
+  }
+
+  private long[] distinctL2Tables() {
+    return Arrays.stream(l2Offsets, 0, l2Count).sorted().distinct().toArray();
   }
 
   private void checkSnapshots() throws IOException {
@@ -341,7 +375,7 @@ public final class Qcow2Structure {
 
   /** Reads the distinct L2 tables in file order, contiguous ones in one read. */
   private int checkL2Tables() throws IOException {
-    long[] tables = Arrays.stream(l2Offsets, 0, l2Count).sorted().distinct().toArray();
+    long[] tables = distinctL2Tables();
     int maxRun = Math.max(1, MetadataReader.CHUNK / clusterSize);
     int first = 0;
     while (first < tables.length) {
@@ -416,7 +450,9 @@ public final class Qcow2Structure {
    * short last sector from a cut one. QEMU accepts a stream that fills the cluster, ended or not.
    */
   private boolean isCompleteTail(long offset, long end) throws IOException {
-    if (end - SECTOR >= fileLength || header.compressionType().orElse(0) != 0) {
+    if (end - SECTOR >= fileLength
+        || offset >= fileLength
+        || header.compressionType().orElse(0) != 0) {
       return false; // a whole sector is missing, or zstd, which the JDK cannot inflate
     }
     if (!completeTails.add(offset)) {

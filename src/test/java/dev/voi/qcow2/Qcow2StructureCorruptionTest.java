@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,6 +174,35 @@ class Qcow2StructureCorruptionTest {
   }
 
   @Test
+  void aCutIntoTheLuksHeaderIsRefused() throws IOException {
+    Path whole = StructureFixtures.encrypted(dir);
+    byte[] extension =
+        Qcow2Header.read(whole)
+            .extension(HeaderExtension.FULL_DISK_ENCRYPTION)
+            .orElseThrow()
+            .data();
+    long luksEnd = RawHeader.u64(extension, 0) + RawHeader.u64(extension, 8);
+    Path file = dir.resolve("luks-cut.qcow2");
+    Files.write(file, Arrays.copyOf(Files.readAllBytes(whole), (int) luksEnd - CLUSTER));
+
+    Qcow2FormatException e =
+        catchThrowableOfType(Qcow2FormatException.class, () -> Qcow2Structure.check(file));
+
+    assertThat(e.field()).as(e.getMessage()).isEqualTo("crypto_header");
+    assertThat(e.getMessage()).contains("the LUKS header at 0x");
+    Qemu.Result qemu =
+        Qemu.run(
+            dir,
+            "qemu-img",
+            "check",
+            "--object",
+            StructureFixtures.SECRET,
+            "--image-opts",
+            StructureFixtures.imageOpts(file));
+    assertThat(qemu.exitCode()).as("qemu-img check: %s", qemu.stderr()).isNotZero();
+  }
+
+  @Test
   void metadataBeyondTheBudgetIsRefused() throws IOException {
     Path file = StructureFixtures.withData(dir, "budget", "");
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -187,6 +217,7 @@ class Qcow2StructureCorruptionTest {
       assertThat(e.field()).isEqualTo("l2_table");
       assertThat(Qcow2Structure.budget(Files.size(file)))
           .isEqualTo((64L << 20) + Files.size(file) / 16);
+      assertThat(Qcow2Structure.budget(1L << 40)).isEqualTo(1L << 30);
     }
   }
 

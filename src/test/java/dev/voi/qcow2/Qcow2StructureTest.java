@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,6 +93,32 @@ class Qcow2StructureTest {
         .isTrue();
     assertThat(Files.size(file) % 65536).as("the last cluster is only partly written").isNotZero();
     assertThat(Qcow2Structure.check(file).dataClusters()).isPositive();
+  }
+
+  @Test
+  void anEncryptedFilePasses() throws IOException {
+    Path file = StructureFixtures.encrypted(dir);
+
+    assertThat(Qcow2Header.read(file).cryptMethod()).isEqualTo(2);
+    assertThat(Qcow2Structure.check(file).dataClusters()).isPositive();
+  }
+
+  @Test
+  void l1EntriesThatShareOneL2TableReadItOnce() throws IOException {
+    Path file = Qemu.create(dir.resolve("shared.qcow2"), "64G", "");
+    Qemu.io(file, "write -P 0x71 0 64k").assertOk();
+    Qcow2Header header = Qcow2Header.read(file);
+    long l1 = header.l1TableOffset();
+    byte[] first = Arrays.copyOfRange(Files.readAllBytes(file), (int) l1, (int) l1 + 8);
+    assertThat(header.l1Size()).isGreaterThan(64);
+    for (int i = 1; i < header.l1Size(); i++) {
+      RawHeader.writeAt(file, l1 + i * 8L, first);
+    }
+
+    Qcow2Structure.Summary summary = Qcow2Structure.check(file);
+
+    assertThat(summary.l2Tables()).isEqualTo(1);
+    assertThat(summary.metadataBytesRead()).isEqualTo(header.l1Size() * 8L + 2 * 65536);
   }
 
   @Test

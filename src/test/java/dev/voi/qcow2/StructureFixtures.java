@@ -90,6 +90,42 @@ final class StructureFixtures {
     return file;
   }
 
+  static final String SECRET = "secret,id=sec0,data=123456";
+
+  /** LUKS-encrypted (secret {@link #SECRET}), with data; the LUKS header follows the L1 table. */
+  static Path encrypted(Path dir) {
+    Path file = dir.resolve("luks.qcow2");
+    Qemu.img(
+            dir,
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "--object",
+            SECRET,
+            "-o",
+            "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10",
+            file.getFileName().toString(),
+            "16M")
+        .assertOk();
+    Qemu.run(
+            dir,
+            "qemu-io",
+            "--object",
+            SECRET,
+            "--image-opts",
+            "-c",
+            "write -P 0x61 0 256k",
+            imageOpts(file))
+        .assertOk();
+    return file;
+  }
+
+  /** {@code --image-opts} naming the file and the secret of {@link #encrypted}. */
+  static String imageOpts(Path file) {
+    return "driver=qcow2,encrypt.key-secret=sec0,file.filename=" + file.getFileName();
+  }
+
   /** Extended L2 entries (64 KiB clusters, 2 KiB subclusters), the last cluster partly written. */
   static Path extendedL2(Path dir) {
     Path file = Qemu.create(dir.resolve("extl2.qcow2"), "16M", "extended_l2=on");
