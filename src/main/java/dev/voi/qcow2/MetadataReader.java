@@ -20,7 +20,7 @@ final class MetadataReader {
   /** Visits one 64-bit entry of a table. */
   @FunctionalInterface
   interface EntryVisitor {
-    void accept(long index, long entry, ByteBuffer chunk) throws Qcow2FormatException;
+    void accept(long index, long entry) throws Qcow2FormatException;
   }
 
   private final FileChannel channel;
@@ -68,20 +68,15 @@ final class MetadataReader {
     return copy.array();
   }
 
-  /**
-   * Reads a table of {@code entrySize}-byte entries in chunks and hands each entry's first 64 bits
-   * to the visitor; the chunk is positioned just behind those 64 bits, so a visitor of 16-byte
-   * entries reads the second half with {@code chunk.getLong()}.
-   */
-  void forEachEntry(long offset, long count, int entrySize, String table, EntryVisitor visitor)
+  /** Reads a table of 64-bit entries in chunks and hands each entry to the visitor. */
+  void forEachEntry(long offset, long count, String table, EntryVisitor visitor)
       throws IOException {
-    int perChunk = Math.max(1, CHUNK / entrySize);
+    int perChunk = CHUNK / Long.BYTES;
     for (long first = 0; first < count; first += perChunk) {
       int entries = (int) Math.min(perChunk, count - first);
-      ByteBuffer chunk = read(offset + first * entrySize, entries * entrySize, table);
+      ByteBuffer chunk = read(offset + first * Long.BYTES, entries * Long.BYTES, table);
       for (int i = 0; i < entries; i++) {
-        chunk.position(i * entrySize);
-        visitor.accept(first + i, chunk.getLong(), chunk);
+        visitor.accept(first + i, chunk.getLong(i * Long.BYTES));
       }
     }
   }
