@@ -31,6 +31,26 @@ class Qcow2StructureTest {
     assertThat(summary.dataClusters()).isGreaterThanOrEqualTo(written / clusterSize);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "refcount_bits=1",
+        "refcount_bits=64",
+        "lazy_refcounts=on",
+        "preallocation=metadata",
+        "preallocation=falloc,cluster_size=4096",
+        "compression_type=zstd",
+        "data_file=external.raw"
+      })
+  void otherCreateOptionsWithDataPass(String options) throws IOException {
+    Path file = StructureFixtures.withData(dir, "options", options);
+    Qemu.check(file).assertOk();
+
+    Qcow2Structure.Summary summary = Qcow2Structure.check(file);
+
+    assertThat(summary.l2Tables()).isPositive();
+  }
+
   @Test
   void anEmptyFilePasses() throws IOException {
     Path file = Qemu.create(dir.resolve("empty.qcow2"), "64M", "");
