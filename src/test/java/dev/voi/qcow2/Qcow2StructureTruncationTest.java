@@ -122,6 +122,21 @@ class Qcow2StructureTruncationTest {
     assertThat(Qemu.check(cut).exitCode()).isNotZero();
   }
 
+  @Test
+  void aCutThatTakesOnlyFreedClustersPassesAsInQemu(@TempDir(factory = TmpfsTempDir.class) Path dir)
+      throws IOException {
+    Path whole = StructureFixtures.discardedTail(dir);
+    byte[] bytes = Files.readAllBytes(whole);
+    Path cut = dir.resolve("cut.qcow2");
+
+    for (int clusters = 1; clusters <= 3; clusters++) {
+      Files.write(cut, prefix(bytes, bytes.length - clusters * 65536L));
+      boolean qemuIntact = !qemuSeesDamage(whole, cut, List.of());
+      assertThat(verdict(cut).equals("pass")).as("%d clusters cut", clusters).isEqualTo(qemuIntact);
+      assertThat(qemuIntact).as("%d clusters cut", clusters).isEqualTo(clusters <= 2);
+    }
+  }
+
   static Stream<Arguments> fixtures() {
     return Stream.of(
         fixture("4K clusters", d -> StructureFixtures.withData(d, "c4k", "cluster_size=4096")),
@@ -133,7 +148,8 @@ class Qcow2StructureTruncationTest {
         fixture("bitmap", StructureFixtures::bitmap),
         fixture("compressed", StructureFixtures::compressed),
         fixture("compressed by qemu-io", StructureFixtures::compressedUnpadded),
-        fixture("extended L2", StructureFixtures::extendedL2));
+        fixture("extended L2", StructureFixtures::extendedL2),
+        fixture("discarded tail", StructureFixtures::discardedTail));
   }
 
   /**

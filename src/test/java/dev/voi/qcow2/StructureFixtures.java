@@ -77,6 +77,13 @@ final class StructureFixtures {
     return file;
   }
 
+  /** Data written at the end and discarded again: the file ends in two free clusters. */
+  static Path discardedTail(Path dir) {
+    Path file = Qemu.create(dir.resolve("discarded.qcow2"), "16M", "");
+    Qemu.io(file, "write -P 0x61 0 1M", "write -P 0x62 15M 128k", "discard 15M 128k").assertOk();
+    return file;
+  }
+
   /** Compressed writes through qemu-io, which leave the file ending inside a sector. */
   static Path compressedUnpadded(Path dir) {
     Path file = Qemu.create(dir.resolve("iocompressed.qcow2"), "16M", "");
