@@ -36,6 +36,9 @@ import java.util.Set;
  * last 512-byte sector. The one exception reads data: {@code qemu-io write -c} leaves a file that
  * ends inside the last sector of its last compressed cluster, and such a cluster is accepted when
  * the bytes that are there inflate to a whole cluster, as QEMU would decompress it.
+ *
+ * <p>Not checked: refcount values (leaked or doubly used clusters, overlapping tables, copied flags
+ * that disagree with them), which {@code qemu-img check} also reports but a cut cannot cause.
  */
 public final class Qcow2Structure {
 
