@@ -81,7 +81,11 @@ public class Qcow2FormatException extends IOException {
    * The offending header field, as the qcow2 specification spells it ({@code cluster_bits}, {@code
    * backing_file_offset}, …), or one of {@code header_extension}, {@code header_extension_end},
    * {@code backing_file_name}, {@code header_cluster}, {@code layout_end}, {@code stamp_extension},
-   * {@code stamp_record_3072}, {@code image_lock}.
+   * {@code stamp_record_3072}, {@code image_lock}; from {@link Qcow2Structure}, the table or
+   * cluster at fault: {@code refcount_table}, {@code refcount_block}, {@code l1_table}, {@code
+   * l2_table}, {@code data_cluster}, {@code compressed_cluster}, {@code snapshot_table}, {@code
+   * snapshot_l1_table}, {@code bitmap_directory}, {@code bitmap_table}, {@code
+   * bitmap_data_cluster}, {@code crypto_header}.
    */
   public String field() {
     return field;
