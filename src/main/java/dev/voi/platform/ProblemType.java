@@ -26,6 +26,7 @@ public enum ProblemType {
   UPLOAD_TOO_LARGE("upload-too-large", "The upload is too large", 413),
   BODY_TOO_LARGE("body-too-large", "The body is too large", 413),
   QCOW2_LAYOUT_REFUSED("qcow2-layout-refused", "The qcow2 layout is refused", 422),
+  QCOW2_DAMAGED("qcow2-damaged", "The qcow2 file is truncated or damaged", 422),
   VIRTUAL_SIZE_SHRINKS("virtual-size-shrinks", "The diff is smaller than its parent", 422),
   BASE_HAS_BACKING_FILE("base-has-backing-file", "A base has no backing file", 422),
   DIFF_WITHOUT_BACKING_FILE("diff-without-backing-file", "A diff needs a backing file", 422),

@@ -372,6 +372,27 @@ class ImagesIT {
   }
 
   @Test
+  void aTruncatedQcow2IsRefusedAndNothingIsStored() throws Exception {
+    Path whole = Qemu.create(work.resolve("whole.qcow2"), "64M", "");
+    Qemu.io(whole, "write -P 0x6b 0 1M").assertOk();
+    byte[] bytes = Files.readAllBytes(whole);
+    assertThat(bytes.length).isGreaterThan(1_000_000);
+    Path cut = work.resolve("cut.qcow2");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, 300_000));
+    assertThat(Qemu.check(cut).exitCode()).as("qemu-img check of the cut file").isNotZero();
+    String image = image("cut");
+    post("/images?name=" + image, cut)
+        .then()
+        .statusCode(422)
+        .contentType("application/problem+json")
+        .body("type", equalTo("urn:voi-update:problem:qcow2-damaged"))
+        .body("detail", org.hamcrest.Matchers.containsString("past the end of the file"));
+    adminGetStatus("/images/" + image, 404);
+    assertThat(DATA.resolve("images").resolve(image)).doesNotExist();
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void identicalUploadsAtOnceNeverFail() throws Exception {
     String image = image("same");
     Path upload = Qemu.create(work.resolve("base.qcow2"), "64M", "");

@@ -9,6 +9,7 @@ import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.Qcow2Editor;
 import dev.voi.qcow2.Qcow2FormatException;
 import dev.voi.qcow2.Qcow2Stamp;
+import dev.voi.qcow2.Qcow2Structure;
 import dev.voi.qcow2.StampState;
 import dev.voi.storage.LayerStore;
 import java.io.IOException;
@@ -160,6 +161,10 @@ public final class IntegritySweep {
       if (stampProblem.isPresent()) {
         return new Check(FindingKind.STAMP_MISMATCH, stampProblem.get(), 0);
       }
+      Optional<String> structureProblem = structureProblem(file);
+      if (structureProblem.isPresent()) {
+        return new Check(FindingKind.STRUCTURE_DAMAGED, structureProblem.get(), 0);
+      }
       Checksum sha256 = sha256(file);
       if (!sha256.equals(layer.sha256())) {
         return new Check(
@@ -175,6 +180,16 @@ public final class IntegritySweep {
       return new Check(FindingKind.FILE_MISSING, "the file disappeared during the audit", 0);
     } catch (IOException e) {
       return new Check(FindingKind.UNREADABLE, "the file cannot be read: " + e.getMessage(), 0);
+    }
+  }
+
+  /** What the upload check refuses, for a stored file: tables and clusters inside the file. */
+  private static Optional<String> structureProblem(Path file) throws IOException {
+    try {
+      Qcow2Structure.check(file);
+      return Optional.empty();
+    } catch (Qcow2FormatException e) {
+      return Optional.of(e.getMessage());
     }
   }
 

@@ -14,6 +14,12 @@ public enum FindingKind {
    * quarantined.
    */
   STAMP_MISMATCH,
+  /**
+   * A table of the file, or a cluster one references, lies outside the file or breaks the qcow2
+   * format (a truncated or overwritten file whose size and stamp may still look right). The layer
+   * is quarantined.
+   */
+  STRUCTURE_DAMAGED,
   /** The file could not be read (an I/O error, e.g. permissions): reported, not quarantined. */
   UNREADABLE,
   /** A file in the images directory that no layer row names. */

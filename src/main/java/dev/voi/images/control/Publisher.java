@@ -16,6 +16,7 @@ import dev.voi.platform.VoiConfig;
 import dev.voi.qcow2.Qcow2Editor;
 import dev.voi.qcow2.Qcow2FormatException;
 import dev.voi.qcow2.Qcow2Header;
+import dev.voi.qcow2.Qcow2Structure;
 import dev.voi.server.control.ServerIdentity;
 import dev.voi.storage.FileDigest;
 import dev.voi.storage.LayerStore;
@@ -25,9 +26,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,6 +97,7 @@ public class Publisher {
       long started = System.nanoTime();
       Received body =
           new Reception(digestWorkers, store, expected(upload, target, parent)).receive(in, temp);
+      requireSound(temp, body);
       long received = System.nanoTime();
       StampRecord record = record(upload, target, parent, requireExpectedDigest(upload, body));
       if (lineage.layer(upload.imageName(), record.checksum()).isPresent()) {
@@ -115,6 +119,19 @@ public class Publisher {
       return layer;
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * Every table of the received file and every cluster its tables reference lie inside the file
+   * (docs/design.md §4): a truncated upload would verify by its SHA-256 on every terminal and still
+   * not be readable. Reads only the metadata, which the upload just wrote.
+   */
+  private static void requireSound(Path temp, Received body) throws IOException {
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
+      Qcow2Structure.check(channel, body.header());
+    } catch (Qcow2FormatException e) {
+      throw ProblemType.QCOW2_DAMAGED.refuse(e.getMessage());
     }
   }
 

@@ -73,6 +73,37 @@ class IntegritySweepTest {
   }
 
   @Test
+  void aTruncatedFileWhoseRowAgreesIsStructureDamagedAndQuarantined() throws Exception {
+    // A file published truncated before uploads were checked: its row's size and SHA-256 are
+    // those of the truncated file, so only the structure says that its clusters are missing.
+    StoredLayer made = layer("lab", 1, 0x22);
+    Path stored = file(made);
+    try (RandomAccessFile raf = new RandomAccessFile(stored.toFile(), "rw")) {
+      raf.setLength(made.size() - 512 * 1024);
+    }
+    StoredLayer truncated =
+        new StoredLayer(
+            made.id(),
+            made.image(),
+            made.depth(),
+            made.version(),
+            made.checksum(),
+            made.fileName(),
+            Files.size(stored),
+            Checksum.sha256Of(stored),
+            LayerState.PUBLISHED);
+
+    IntegritySweep.Result result = sweep(List.of(truncated));
+
+    assertThat(result.findings()).hasSize(1);
+    Finding finding = result.findings().get(0);
+    assertThat(finding.kind()).isEqualTo(FindingKind.STRUCTURE_DAMAGED);
+    assertThat(finding.detail()).contains("past the end of the file");
+    assertThat(finding.quarantined()).isTrue();
+    assertThat(quarantined).containsExactly(truncated);
+  }
+
+  @Test
   void aDamagedStampIsAStampMismatch() throws Exception {
     StoredLayer layer = layer("lab", 0, 0x11);
     flipByte(file(layer), 3072 + 20);
