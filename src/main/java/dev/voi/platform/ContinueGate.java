@@ -1,42 +1,47 @@
 package dev.voi.platform;
 
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A filter in the HTTP listener's Grizzly filter chain, between the HTTP codec and the server
- * filter that calls the web container, that makes request bodies the application's business:
+ * Makes request bodies the application's business on Payara's Grizzly HTTP listener, through two
+ * monitoring probes (Grizzly's extension points for watching requests, registered at run time):
  *
  * <ul>
  *   <li>{@code Expect: 100-continue}: Grizzly answers {@code 100 Continue} before any application
  *       code runs ({@code HttpHandler.doHandle}), so a client whose token is wrong sends its whole
- *       body to learn it. The gate clears the request's "requires acknowledgement" flag on its way
- *       up and marks the request; the {@code 100} is then sent by {@link Exchange#sendContinue}
- *       when the application first reads the body ({@link ExpectContinueFilter}), and a refusal
- *       goes out as the first and only answer.
+ *       body to learn it. When the server filter has received a request ({@code
+ *       HttpServerProbe.onRequestReceiveEvent}, just before {@code doHandle}), the gate clears the
+ *       request's "requires acknowledgement" flag and marks the request; the {@code 100} is then
+ *       sent by {@link Exchange#sendContinue} when the application first reads the body ({@link
+ *       ExpectContinueFilter}), and a refusal goes out as the first and only answer.
  *   <li>Refused bodies: after a response of 400 or more, Grizzly reads and discards whatever the
- *       request declared, however large (12 GB in 20 s for an anonymous caller). On its way down
- *       the gate sees the response header; when the status is 400 or more (or the {@code 100} was
- *       held back and never sent) and the body is still unread, it marks the request's content
- *       broken and the connection not to be kept alive: Grizzly then answers {@code Connection:
- *       close} and closes after the response instead of draining.
+ *       request declared, however large (12 GB in 20 s for an anonymous caller). When the codec has
+ *       written a response header ({@code HttpProbe.onHeaderSerializeEvent}) of 400 or more, or of
+ *       a request whose {@code 100} was held back and never sent, and the body is still unread, the
+ *       gate marks the request's content broken: once the response is complete, Grizzly closes the
+ *       connection instead of draining it. The refusals themselves say {@code Connection: close}
+ *       ({@link ProblemMappers}, {@link ContainerErrors}).
  * </ul>
  *
  * <p>Grizzly and Payara are not APIs of the WAR: everything is reached by reflection from the
- * servlet request facade (as {@link DirectOutput} reaches the output buffer), and the filter is a
- * {@link Proxy} of Grizzly's {@code Filter} interface. It is put into the chain of the listener
- * that serves the first request (there is no earlier way in from a WAR), and taken out when the
- * application stops. Where any piece is out of reach the server behaves as before and says so once
- * at INFO; the listener's {@code max-swallowing-input-bytes} (boot commands) still bounds what a
- * refused request with a {@code Content-Length} can make it read.
+ * servlet request facade (as {@link DirectOutput} reaches the output buffer), and the probes are
+ * {@link Proxy} instances of Grizzly's probe interfaces. They are registered on the filters of the
+ * listener that serves a request (there is no earlier way in from a WAR) and removed when the
+ * application stops; the filter chain itself is never changed. Where any piece is out of reach the
+ * server behaves as before and says so once at INFO; the listener's {@code
+ * max-swallowing-input-bytes} (boot commands) still bounds what a refused request with a {@code
+ * Content-Length} can make it read.
  */
 final class ContinueGate {
 
@@ -52,13 +57,20 @@ final class ContinueGate {
   private static final Object LOCK = new Object();
   private static volatile Grizzly grizzly;
   private static volatile boolean unavailable;
-  private static List<Object> chain;
-  private static volatile Object filter;
+
+  /** The filter chains whose filters carry the probes, and what to remove when the WAR stops. */
+  private static volatile List<Object> chains = List.of();
+
+  private static final List<Runnable> REMOVALS = new ArrayList<>();
 
   private ContinueGate() {}
 
-  /** The Grizzly exchange under {@code servletRequest}, with the gate in place; else empty. */
-  static Optional<Exchange> exchange(Object servletRequest) {
+  /**
+   * The Grizzly exchange under {@code servletRequest}, with the gate in place for requests under
+   * {@code contextPath} (the application's; other applications on the listener keep Grizzly's early
+   * {@code 100}, as nothing of theirs would send it); else empty.
+   */
+  static Optional<Exchange> exchange(Object servletRequest, String contextPath) {
     if (unavailable
         || servletRequest == null
         || !servletRequest.getClass().getName().equals(FACADE)) {
@@ -74,25 +86,34 @@ final class ContinueGate {
       if (request == null) {
         return Optional.empty();
       }
-      if (filter == null) {
-        install(api, request);
+      Object context = api.contextOf.invoke(request);
+      Object chain = context == null ? null : api.filterChain.invoke(context);
+      if (chain == null || !installed(chain) && !install(api, chain, contextPath)) {
+        return Optional.empty();
       }
-      return filter == null ? Optional.empty() : Optional.of(new Exchange(api, request));
+      return Optional.of(new Exchange(api, request));
     } catch (ReflectiveOperationException | RuntimeException e) {
       giveUp(e);
       return Optional.empty();
     }
   }
 
-  /** Takes the gate out of the chain again (the application stops). */
+  /** Removes the probes again (the application stops). */
   static void uninstall() {
     synchronized (LOCK) {
-      if (chain != null && filter != null) {
-        chain.remove(filter);
-      }
-      chain = null;
-      filter = null;
+      REMOVALS.forEach(Runnable::run);
+      REMOVALS.clear();
+      chains = List.of();
     }
+  }
+
+  private static boolean installed(Object chain) {
+    for (Object each : chains) {
+      if (each == chain) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** One request as Grizzly sees it. */
@@ -121,9 +142,7 @@ final class ContinueGate {
     void sendContinue() throws IOException {
       try {
         Object packet = packet();
-        if (api.removeAttribute != null) {
-          api.removeAttribute.invoke(packet, DEFERRED);
-        }
+        api.removeAttribute.invoke(packet, DEFERRED);
         Object response = api.responseOf.invoke(request);
         if ((boolean) api.responseCommitted.invoke(response)) {
           return;
@@ -158,50 +177,71 @@ final class ContinueGate {
     }
   }
 
-  private static void install(Grizzly api, Object request) throws ReflectiveOperationException {
+  /** Registers the probes on the codec and the server filter of {@code chain}. */
+  private static boolean install(Grizzly api, Object chain, String contextPath)
+      throws ReflectiveOperationException {
     synchronized (LOCK) {
-      if (filter != null || unavailable) {
-        return;
+      if (installed(chain)) {
+        return true;
       }
-      Object context = api.contextOf.invoke(request);
-      Object found = context == null ? null : api.filterChain.invoke(context);
-      if (!(found instanceof List<?>)) {
-        giveUp(new IllegalStateException("no filter chain under the request"));
-        return;
+      if (unavailable || !(chain instanceof List<?> filters)) {
+        return false;
       }
-      @SuppressWarnings("unchecked")
-      List<Object> filters = (List<Object>) found;
-      int server = -1;
-      for (int i = 0; i < filters.size(); i++) {
-        Object each = filters.get(i);
-        if (api.serverFilter.isInstance(each)) {
-          server = i;
-          break;
+      Object codec = null;
+      Object server = null;
+      for (Object each : filters) {
+        if (codec == null && api.codecFilter.isInstance(each)) {
+          codec = each;
+        } else if (server == null && api.serverFilter.isInstance(each)) {
+          server = each;
         }
       }
-      if (server < 0) {
-        giveUp(new IllegalStateException("no HTTP server filter in " + filters));
-        return;
+      if (codec == null || server == null) {
+        giveUp(new IllegalStateException("no HTTP codec or server filter in " + filters));
+        return false;
       }
-      Object gate =
-          Proxy.newProxyInstance(
-              api.filterInterface.getClassLoader(),
-              new Class<?>[] {api.filterInterface},
-              new Handler(api));
-      filters.add(server, gate);
-      chain = filters;
-      filter = gate;
+      Runnable removeServerProbe =
+          register(api, server, api.serverProbe, new ServerProbe(api, contextPath));
+      Runnable removeCodecProbe = register(api, codec, api.codecProbe, new CodecProbe(api));
+      REMOVALS.add(removeServerProbe);
+      REMOVALS.add(removeCodecProbe);
+      List<Object> more = new ArrayList<>(chains);
+      more.add(chain);
+      chains = List.copyOf(more);
       LOG.info(
           "Request bodies are the application's: 100 Continue is sent when a body is first read,"
-              + " and a refused body is not drained (filter chain "
-              + filters
+              + " and a refused body is not drained (probes on "
+              + codec
+              + " and "
+              + server
               + ")");
+      return true;
     }
+  }
+
+  /** Adds a probe to a filter's monitoring configuration; gives back how to remove it. */
+  private static Runnable register(
+      Grizzly api, Object filter, Class<?> probeType, InvocationHandler handler)
+      throws ReflectiveOperationException {
+    Object probe =
+        Proxy.newProxyInstance(probeType.getClassLoader(), new Class<?>[] {probeType}, handler);
+    Object probes = Array.newInstance(probeType, 1);
+    Array.set(probes, 0, probe);
+    Object config = api.monitoringConfig.invoke(filter);
+    api.addProbes.invoke(config, probes);
+    return () -> {
+      try {
+        api.removeProbes.invoke(config, probes);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.log(Level.FINE, "a probe could not be removed", e);
+      }
+    };
   }
 
   private static void giveUp(Exception e) {
     if (!unavailable) {
       unavailable = true;
+      uninstall();
       LOG.log(
           Level.INFO,
           "Expect: 100-continue is answered by the container and refused bodies are drained up to"
@@ -210,70 +250,83 @@ final class ContinueGate {
     }
   }
 
-  /** The Grizzly {@code Filter}: passes everything on, after a look at request and response. */
-  private static final class Handler implements InvocationHandler {
-    private final Grizzly api;
+  /** The common part of both probes: identity, and standing aside after a failure. */
+  private abstract static class Probe implements InvocationHandler {
+    final Grizzly api;
     private volatile boolean failed;
 
-    Handler(Grizzly api) {
+    Probe(Grizzly api) {
       this.api = api;
     }
 
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    public Object invoke(Object proxy, Method method, Object[] args) {
       switch (method.getName()) {
-        case "handleRead":
-          look(args[0], true);
-          return api.invokeAction.invoke(args[0]);
-        case "handleWrite":
-          look(args[0], false);
-          return api.invokeAction.invoke(args[0]);
-        case "handleConnect", "handleAccept", "handleEvent", "handleClose":
-          return api.invokeAction.invoke(args[0]);
         case "equals":
           return proxy == args[0];
         case "hashCode":
           return System.identityHashCode(proxy);
         case "toString":
-          return "voi-update ContinueGate";
-        default: // onAdded, onRemoved, onFilterChainChanged, exceptionOccurred
+          return "voi-update " + getClass().getSimpleName();
+        default:
+          if (!failed) {
+            try {
+              on(method.getName(), args);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+              failed = true;
+              LOG.log(Level.INFO, "The 100-continue gate stands aside: " + e, e);
+            }
+          }
           return null;
       }
     }
 
-    private void look(Object context, boolean reading) {
-      if (failed) {
+    abstract void on(String event, Object[] args) throws ReflectiveOperationException;
+  }
+
+  /** On the server filter: holds back the 100 of a request for the application just received. */
+  private static final class ServerProbe extends Probe {
+    private final String contextPath;
+
+    ServerProbe(Grizzly api, String contextPath) {
+      super(api);
+      this.contextPath = contextPath == null ? "" : contextPath;
+    }
+
+    @Override
+    void on(String event, Object[] args) throws ReflectiveOperationException {
+      if (!event.equals("onRequestReceiveEvent")) {
         return;
       }
-      try {
-        Object message = api.message.invoke(context);
-        if (!api.httpPacket.isInstance(message)) {
-          return;
-        }
-        Object header = api.httpHeader.invoke(message);
-        if (reading) {
-          holdBackContinue(header);
-        } else {
-          closeInsteadOfDraining(header);
-        }
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        failed = true;
-        LOG.log(Level.INFO, "The 100-continue gate stands aside: " + e, e);
+      Object packet = api.packetOf.invoke(args[2]);
+      if ((boolean) api.requiresAck.invoke(packet)
+          && HTTP_1_1.equals(api.protocol.invoke(packet))
+          && ours((String) api.requestUri.invoke(packet))) {
+        // Marked first: a request whose flag is cleared must be known to the application.
+        api.setAttribute.invoke(packet, DEFERRED, Boolean.TRUE);
+        api.setRequiresAck.invoke(packet, false);
       }
     }
 
-    private void holdBackContinue(Object header) throws ReflectiveOperationException {
-      if (api.requestPacket.isInstance(header)
-          && (boolean) api.requiresAck.invoke(header)
-          && HTTP_1_1.equals(api.protocol.invoke(header))) {
-        api.setRequiresAck.invoke(header, false);
-        api.setAttribute.invoke(header, DEFERRED, Boolean.TRUE);
-      }
+    private boolean ours(String uri) {
+      return contextPath.isEmpty()
+          || uri != null && (uri.equals(contextPath) || uri.startsWith(contextPath + "/"));
+    }
+  }
+
+  /** On the codec: a refusal's unread body closes the connection instead of being drained. */
+  private static final class CodecProbe extends Probe {
+    CodecProbe(Grizzly api) {
+      super(api);
     }
 
-    private void closeInsteadOfDraining(Object header) throws ReflectiveOperationException {
+    @Override
+    void on(String event, Object[] args) throws ReflectiveOperationException {
+      if (!event.equals("onHeaderSerializeEvent")) {
+        return;
+      }
+      Object header = args[1];
       if (!api.responsePacket.isInstance(header)
-          || (boolean) api.headerCommitted.invoke(header)
           || (boolean) api.isAcknowledgement.invoke(header)) {
         return;
       }
@@ -300,19 +353,19 @@ final class ContinueGate {
       Method responseOf,
       Method contextOf,
       Method filterChain,
-      Method message,
-      Method invokeAction,
-      Class<?> filterInterface,
+      Class<?> codecFilter,
       Class<?> serverFilter,
-      Class<?> httpPacket,
-      Method httpHeader,
-      Method headerCommitted,
+      Class<?> codecProbe,
+      Class<?> serverProbe,
+      Method monitoringConfig,
+      Method addProbes,
+      Method removeProbes,
       Method protocol,
       Method processingState,
       Method setKeepAlive,
-      Class<?> requestPacket,
       Method requiresAck,
       Method setRequiresAck,
+      Method requestUri,
       Method getAttribute,
       Method setAttribute,
       Method removeAttribute,
@@ -335,7 +388,7 @@ final class ContinueGate {
       ClassLoader loader = request.getClassLoader();
       Class<?> response = load("org.glassfish.grizzly.http.server.Response", loader);
       Class<?> context = load("org.glassfish.grizzly.filterchain.FilterChainContext", loader);
-      Class<?> packet = load("org.glassfish.grizzly.http.HttpPacket", loader);
+      Class<?> monitoring = load("org.glassfish.grizzly.monitoring.MonitoringConfig", loader);
       Class<?> header = load("org.glassfish.grizzly.http.HttpHeader", loader);
       Class<?> state = load("org.glassfish.grizzly.http.ProcessingState", loader);
       Class<?> requestPacket = load("org.glassfish.grizzly.http.HttpRequestPacket", loader);
@@ -350,19 +403,20 @@ final class ContinueGate {
           request.getMethod("getResponse"),
           request.getMethod("getContext"),
           context.getMethod("getFilterChain"),
-          context.getMethod("getMessage"),
-          context.getMethod("getInvokeAction"),
-          load("org.glassfish.grizzly.filterchain.Filter", loader),
+          load("org.glassfish.grizzly.http.HttpServerFilter", loader),
           load("org.glassfish.grizzly.http.server.HttpServerFilter", loader),
-          packet,
-          packet.getMethod("getHttpHeader"),
-          header.getMethod("isCommitted"),
+          load("org.glassfish.grizzly.http.HttpProbe", loader),
+          load("org.glassfish.grizzly.http.server.HttpServerProbe", loader),
+          load("org.glassfish.grizzly.monitoring.MonitoringAware", loader)
+              .getMethod("getMonitoringConfig"),
+          monitoring.getMethod("addProbes", Object[].class),
+          monitoring.getMethod("removeProbes", Object[].class),
           header.getMethod("getProtocolString"),
           header.getMethod("getProcessingState"),
           state.getMethod("setKeepAlive", boolean.class),
-          requestPacket,
           requestPacket.getMethod("requiresAcknowledgement"),
           setRequiresAck,
+          requestPacket.getMethod("getRequestURI"),
           requestPacket.getMethod("getAttribute", String.class),
           requestPacket.getMethod("setAttribute", String.class, Object.class),
           requestPacket.getMethod("removeAttribute", String.class),

@@ -28,7 +28,8 @@ public class ExpectContinueFilter extends HttpFilter {
   protected void doFilter(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    Optional<ContinueGate.Exchange> exchange = ContinueGate.exchange(request);
+    Optional<ContinueGate.Exchange> exchange =
+        ContinueGate.exchange(request, request.getContextPath());
     if (exchange.isPresent() && exchange.get().deferred()) {
       chain.doFilter(new ContinueOnRead(request, exchange.get()), response);
     } else {
@@ -51,6 +52,11 @@ public class ExpectContinueFilter extends HttpFilter {
     ContinueOnRead(HttpServletRequest request, ContinueGate.Exchange exchange) {
       super(request);
       this.exchange = exchange;
+    }
+
+    /** Whether the body is declared and not yet asked for. */
+    boolean awaitsContinue() {
+      return !continued && (getContentLengthLong() > 0 || getHeader("Transfer-Encoding") != null);
     }
 
     void proceed() throws IOException {
@@ -109,9 +115,16 @@ public class ExpectContinueFilter extends HttpFilter {
       return in.skip(n);
     }
 
+    /**
+     * Jersey asks whether a request has an entity ({@code ContainerRequest.hasEntity}, for every
+     * form-typed request before any filter runs: curl's {@code --data-binary} default) by {@code
+     * available()} and, at 0, by reading a byte; that read would send the {@code 100} before the
+     * token is checked. A declared body counts as one byte available: reading it asks for it.
+     */
     @Override
     public int available() throws IOException {
-      return in.available();
+      int ready = in.available();
+      return ready == 0 && request.awaitsContinue() ? 1 : ready;
     }
 
     @Override

@@ -21,8 +21,8 @@ class ExpectContinueFilterTest {
     new ExpectContinueFilter().doFilter(request, response, (req, res) -> passed.set(req));
 
     assertThat(passed.get()).isSameAs(request);
-    assertThat(ContinueGate.exchange(request)).isEmpty();
-    assertThat(ContinueGate.exchange(null)).isEmpty();
+    assertThat(ContinueGate.exchange(request, "")).isEmpty();
+    assertThat(ContinueGate.exchange(null, "")).isEmpty();
   }
 
   private static <T> T stub(Class<T> type) {
