@@ -86,6 +86,13 @@ class ExpectContinueIT {
   }
 
   @Test
+  void aFormTypedUploadIsRefusedBeforeTheBody() throws Exception {
+    // curl --data-binary sends application/x-www-form-urlencoded: Jersey looks for an entity first.
+    Outcome outcome = upload("/images?name=" + image(), null, HUGE, Framing.EXPECT_FORM);
+    outcome.assertRefusedFirst(401);
+  }
+
+  @Test
   void aWrongTokenIsRefusedBeforeTheBody() throws Exception {
     Outcome outcome = upload("/images?name=" + image(), "Bearer not-a-token", HUGE, Framing.EXPECT);
     outcome.assertRefusedFirst(401);
@@ -161,6 +168,22 @@ class ExpectContinueIT {
   }
 
   @Test
+  void anotherApplicationOnTheListenerKeepsTheContainersContinue() throws Exception {
+    // Nothing of the server's health endpoint would send a held-back 100: it is not held back.
+    try (Socket socket = open()) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /health HTTP/1.1\r\nHost: "
+                      + base.getHost()
+                      + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                      + "Expect: 100-continue\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 100");
+    }
+  }
+
+  @Test
   void anAnonymousBodyWithoutExpectIsNotDrained() throws Exception {
     Outcome outcome = upload("/images?name=x", null, HUGE, Framing.SEND_AT_ONCE);
     outcome.assertRefusedAndClosed(401);
@@ -177,6 +200,8 @@ class ExpectContinueIT {
   enum Framing {
     /** Expect: 100-continue; nothing is sent until an answer arrives. */
     EXPECT,
+    /** The same, typed as a form (curl's default for --data-binary). */
+    EXPECT_FORM,
     /** No Expect: the body follows the headers at once. */
     SEND_AT_ONCE,
     /** Transfer-Encoding: chunked, sent at once. */
@@ -251,7 +276,7 @@ class ExpectContinueIT {
       out.flush();
       String interim = null;
       String head = null;
-      if (framing == Framing.EXPECT) {
+      if (framing == Framing.EXPECT || framing == Framing.EXPECT_FORM) {
         head = readHead(in);
         if (head != null && head.startsWith("HTTP/1.1 100")) {
           interim = head;
@@ -295,7 +320,12 @@ class ExpectContinueIT {
             .append(target)
             .append(" HTTP/1.1\r\nHost: ")
             .append(base.getHost())
-            .append("\r\nContent-Type: application/octet-stream\r\n");
+            .append("\r\nContent-Type: ")
+            .append(
+                framing == Framing.EXPECT_FORM
+                    ? "application/x-www-form-urlencoded"
+                    : "application/octet-stream")
+            .append("\r\n");
     if (authorization != null) {
       request.append("Authorization: ").append(authorization).append("\r\n");
     }
@@ -304,7 +334,7 @@ class ExpectContinueIT {
     } else {
       request.append("Content-Length: ").append(declared).append("\r\n");
     }
-    if (framing == Framing.EXPECT) {
+    if (framing == Framing.EXPECT || framing == Framing.EXPECT_FORM) {
       request.append("Expect: 100-continue\r\n");
     }
     return request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
