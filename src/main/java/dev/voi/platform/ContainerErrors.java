@@ -58,6 +58,10 @@ public class ContainerErrors extends HttpServlet {
     }
     response.resetBuffer();
     response.setStatus(status);
+    if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+      // An unread body is not drained after an error: the connection closes (ContinueGate).
+      response.setHeader("Connection", "close");
+    }
     response.setContentType(Problem.MEDIA_TYPE);
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
     try {

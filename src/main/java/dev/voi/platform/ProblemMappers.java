@@ -125,6 +125,7 @@ public final class ProblemMappers {
   @Provider
   public static class ForWebApplication implements ExceptionMapper<WebApplicationException> {
     @Context UriInfo uriInfo;
+    @Context HttpHeaders requestHeaders;
 
     @Override
     public Response toResponse(WebApplicationException e) {
@@ -160,6 +161,10 @@ public final class ProblemMappers {
       }
       if (e instanceof NotAllowedException) {
         builder.header(HttpHeaders.ALLOW, original.getHeaderString(HttpHeaders.ALLOW));
+      }
+      if (hasBody(requestHeaders)) {
+        // 401 and 403 come before the body is read: the connection closes instead (ContinueGate).
+        builder.header("Connection", "close");
       }
       return builder.build();
     }
