@@ -158,7 +158,8 @@ public final class StrictJson {
     }
   }
 
-  private static String typeOf(JsonValue value) {
+  /** "an object", "a string", … for a message about a value of the wrong type. */
+  public static String typeOf(JsonValue value) {
     return switch (value.getValueType()) {
       case OBJECT -> "an object";
       case ARRAY -> "an array";

@@ -55,7 +55,7 @@ public final class ReportParser {
     if (value.getValueType() != JsonValue.ValueType.OBJECT) {
       throw new IllegalArgumentException(
           "body: expected a JSON object {\"nodes\": [{\"head\": …, \"tail\": …}, …]}, got "
-              + describe(value));
+              + StrictJson.typeOf(value));
     }
     JsonValue nodes = ((JsonObject) value).get("nodes");
     if (nodes == null || nodes.getValueType() == JsonValue.ValueType.NULL) {
@@ -63,7 +63,7 @@ public final class ReportParser {
     }
     if (nodes.getValueType() != JsonValue.ValueType.ARRAY) {
       throw new IllegalArgumentException(
-          "nodes: expected an array of {head, tail}, got " + describe(nodes));
+          "nodes: expected an array of {head, tail}, got " + StrictJson.typeOf(nodes));
     }
     JsonArray array = (JsonArray) nodes;
     List<Node> indexed = new ArrayList<>(array.size());
@@ -101,7 +101,7 @@ public final class ReportParser {
       String field = "nodes[" + index + "]";
       if (value.getValueType() != JsonValue.ValueType.OBJECT) {
         throw new IllegalArgumentException(
-            field + ": expected an object {head, tail}, got " + describe(value));
+            field + ": expected an object {head, tail}, got " + StrictJson.typeOf(value));
       }
       JsonValue text = ((JsonObject) value).get(name);
       if (text == null || text.getValueType() == JsonValue.ValueType.NULL) {
@@ -109,20 +109,13 @@ public final class ReportParser {
       }
       if (text.getValueType() != JsonValue.ValueType.STRING) {
         throw new IllegalArgumentException(
-            field + "." + name + ": expected a string of 64 hex characters, got " + describe(text));
+            field
+                + "."
+                + name
+                + ": expected a string of 64 hex characters, got "
+                + StrictJson.typeOf(text));
       }
       return ((JsonString) text).getString();
     }
-  }
-
-  private static String describe(JsonValue value) {
-    return switch (value.getValueType()) {
-      case OBJECT -> "an object";
-      case ARRAY -> "an array";
-      case STRING -> "a string";
-      case NUMBER -> "a number";
-      case TRUE, FALSE -> "a boolean";
-      case NULL -> "null";
-    };
   }
 }

@@ -8,13 +8,9 @@ import dev.voi.images.control.ChainChanged;
 import dev.voi.images.control.Lineages;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
-import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.NotificationOptions;
-import jakarta.enterprise.util.TypeLiteral;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
-import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -175,52 +170,13 @@ class LayerInventoryTest {
       LayerInventory inventory = new LayerInventory();
       List<ChainChanged> events = new ArrayList<>();
       inventory.em = em;
-      inventory.lineage = Lineages.over(em, Clock.systemUTC(), new Recorded(events));
+      inventory.lineage = Lineages.over(em, Clock.systemUTC(), new Lineages.Recorded(events));
       em.getTransaction().begin();
       T result = work.with(inventory, events);
       em.getTransaction().commit();
       return result;
     } finally {
       em.close();
-    }
-  }
-
-  /** An {@link Event} that records what is fired. */
-  private record Recorded(List<ChainChanged> fired) implements Event<ChainChanged> {
-    @Override
-    public void fire(ChainChanged event) {
-      fired.add(event);
-    }
-
-    @Override
-    public <U extends ChainChanged> CompletionStage<U> fireAsync(U event) {
-      throw unsupported();
-    }
-
-    @Override
-    public <U extends ChainChanged> CompletionStage<U> fireAsync(
-        U event, NotificationOptions options) {
-      throw unsupported();
-    }
-
-    @Override
-    public Event<ChainChanged> select(Annotation... qualifiers) {
-      throw unsupported();
-    }
-
-    @Override
-    public <U extends ChainChanged> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
-      throw unsupported();
-    }
-
-    @Override
-    public <U extends ChainChanged> Event<U> select(
-        TypeLiteral<U> subtype, Annotation... qualifiers) {
-      throw unsupported();
-    }
-
-    private static UnsupportedOperationException unsupported() {
-      return new UnsupportedOperationException("only fire() is recorded");
     }
   }
 }

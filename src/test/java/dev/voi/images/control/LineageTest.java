@@ -10,13 +10,9 @@ import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
-import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.NotificationOptions;
-import jakarta.enterprise.util.TypeLiteral;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
-import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,7 +188,7 @@ class LineageTest {
   private static <T> T inTransaction(List<ChainChanged> events, Function<Lineage, T> work) {
     EntityManager em = factory.createEntityManager();
     try {
-      Lineage lineage = Lineages.over(em, Clock.systemUTC(), new Recorded(events));
+      Lineage lineage = Lineages.over(em, Clock.systemUTC(), new Lineages.Recorded(events));
       em.getTransaction().begin();
       try {
         T result = work.apply(lineage);
@@ -205,45 +200,6 @@ class LineageTest {
       }
     } finally {
       em.close();
-    }
-  }
-
-  /** An {@link Event} that records what is fired. */
-  private record Recorded(List<ChainChanged> fired) implements Event<ChainChanged> {
-    @Override
-    public void fire(ChainChanged event) {
-      fired.add(event);
-    }
-
-    @Override
-    public <U extends ChainChanged> CompletionStage<U> fireAsync(U event) {
-      throw unsupported();
-    }
-
-    @Override
-    public <U extends ChainChanged> CompletionStage<U> fireAsync(
-        U event, NotificationOptions options) {
-      throw unsupported();
-    }
-
-    @Override
-    public Event<ChainChanged> select(Annotation... qualifiers) {
-      throw unsupported();
-    }
-
-    @Override
-    public <U extends ChainChanged> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
-      throw unsupported();
-    }
-
-    @Override
-    public <U extends ChainChanged> Event<U> select(
-        TypeLiteral<U> subtype, Annotation... qualifiers) {
-      throw unsupported();
-    }
-
-    private static UnsupportedOperationException unsupported() {
-      return new UnsupportedOperationException("only fire() is recorded");
     }
   }
 }

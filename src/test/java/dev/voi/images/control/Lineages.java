@@ -1,8 +1,13 @@
 package dev.voi.images.control;
 
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
+import jakarta.enterprise.util.TypeLiteral;
 import jakarta.persistence.EntityManager;
+import java.lang.annotation.Annotation;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /** A {@link Lineage} outside the container, for tests that own their transactions. */
 public final class Lineages {
@@ -15,5 +20,44 @@ public final class Lineages {
     lineage.clock = clock;
     lineage.changes = changes;
     return lineage;
+  }
+
+  /** An {@link Event} that records what is fired, for a Lineage built by {@link #over}. */
+  public record Recorded(List<ChainChanged> fired) implements Event<ChainChanged> {
+    @Override
+    public void fire(ChainChanged event) {
+      fired.add(event);
+    }
+
+    @Override
+    public <U extends ChainChanged> CompletionStage<U> fireAsync(U event) {
+      throw unsupported();
+    }
+
+    @Override
+    public <U extends ChainChanged> CompletionStage<U> fireAsync(
+        U event, NotificationOptions options) {
+      throw unsupported();
+    }
+
+    @Override
+    public Event<ChainChanged> select(Annotation... qualifiers) {
+      throw unsupported();
+    }
+
+    @Override
+    public <U extends ChainChanged> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
+      throw unsupported();
+    }
+
+    @Override
+    public <U extends ChainChanged> Event<U> select(
+        TypeLiteral<U> subtype, Annotation... qualifiers) {
+      throw unsupported();
+    }
+
+    private static UnsupportedOperationException unsupported() {
+      return new UnsupportedOperationException("only fire() is recorded");
+    }
   }
 }
