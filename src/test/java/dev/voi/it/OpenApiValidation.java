@@ -132,13 +132,15 @@ public final class OpenApiValidation implements BeforeAllCallback, Filter {
         HttpResponse<String> answer =
             HttpClient.newHttpClient()
                 .send(
-                    HttpRequest.newBuilder(URI.create(root + "/openapi"))
-                        .header("Accept", "application/yaml")
-                        .build(),
+                    HttpRequest.newBuilder(URI.create(root + "/openapi")).build(),
                     HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
           throw new AssertionError(root + "/openapi answered " + answer.statusCode());
         }
+        // Kept for reading when a check fails: target/openapi-<port>.yaml.
+        java.nio.file.Files.writeString(
+            java.nio.file.Path.of("target", "openapi-" + URI.create(root).getPort() + ".yaml"),
+            answer.body());
         return new Contract(parse(answer.body()));
       } catch (java.io.IOException e) {
         throw new AssertionError("cannot read " + root + "/openapi", e);

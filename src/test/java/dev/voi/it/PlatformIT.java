@@ -212,6 +212,23 @@ class PlatformIT {
                           String name = method + " " + path;
                           assertThat(operation.getOperationId()).as(name).isNotBlank();
                           operationIds.add(operation.getOperationId());
+                          if (operation.getRequestBody() != null) {
+                            assertThat(operation.getRequestBody().getContent())
+                                .as("request body of " + name)
+                                .doesNotContainKey("*/*")
+                                .allSatisfy(
+                                    (type, media) -> {
+                                      if (type.endsWith("json")) {
+                                        assertThat(media.getSchema().get$ref())
+                                            .as("JSON request body schema of " + name)
+                                            .isNotNull();
+                                      } else {
+                                        assertThat(type).isEqualTo("application/octet-stream");
+                                        assertThat(media.getSchema().getFormat())
+                                            .isEqualTo("binary");
+                                      }
+                                    });
+                          }
                           assertThat(operation.getResponses().keySet())
                               .as("responses of " + name)
                               .doesNotContain("default")

@@ -17,8 +17,8 @@ public record ImageView(
     int maxIncrementalLayers,
     @Schema(nullable = true, description = "The tip of the chain, null while nothing is published")
         Tip tip,
-    @Schema(nullable = true, description = "Every layer ever published; absent in lists")
-        List<LayerView> layers) {
+    // Every layer ever published; null in lists (an annotation here loses the array's items).
+    List<LayerView> layers) {
 
   /** The current tip of the chain, or null when nothing is published. */
   @JsonbPropertyOrder({"depth", "version", "checksum"})

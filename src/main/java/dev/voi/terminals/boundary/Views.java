@@ -33,8 +33,7 @@ public final class Views {
 
   /** The body of a checksum-list report, as documented (read by {@code ReportParser}). */
   @Schema(name = "ChainReport", requiredProperties = "nodes")
-  public record ChainReport(
-      @Schema(description = "The terminal's chain, base first") List<ChainNodeBody> nodes) {}
+  public record ChainReport(List<ChainNodeBody> nodes) {}
 
   /** One node of a reported chain: the checksums of a layer's head and tail. */
   @Schema(name = "ChainNode")
