@@ -141,6 +141,18 @@ public class OpenApiContract implements OASFilter {
     for (Map.Entry<String, APIResponse> entry : responses.getAPIResponses().entrySet()) {
       String code = entry.getKey();
       APIResponse response = entry.getValue();
+      if (response.getHeaders() != null) {
+        // OpenAPI 3.0 wants a schema (or content) for every header; ours are all text.
+        response
+            .getHeaders()
+            .values()
+            .forEach(
+                header -> {
+                  if (header.getSchema() == null && header.getContent() == null) {
+                    header.setSchema(OASFactory.createSchema().type(Schema.SchemaType.STRING));
+                  }
+                });
+      }
       if ((code.startsWith("4") || code.startsWith("5"))
           && (response.getContent() == null
               || response.getContent().getMediaTypes() == null

@@ -238,6 +238,35 @@ class PlatformIT {
                               .getResponses()
                               .forEach(
                                   (code, response) -> {
+                                    if (response.getHeaders() != null) {
+                                      response
+                                          .getHeaders()
+                                          .forEach(
+                                              (header, value) ->
+                                                  assertThat(value.getSchema())
+                                                      .as(name + " " + code + " " + header)
+                                                      .isNotNull());
+                                    }
+                                    if (code.startsWith("2") && response.getContent() != null) {
+                                      response
+                                          .getContent()
+                                          .forEach(
+                                              (type, media) ->
+                                                  assertThat(
+                                                          media.getSchema().get$ref() != null
+                                                              || media.getSchema().getFormat()
+                                                                  != null
+                                                              || media.getSchema().getProperties()
+                                                                  != null)
+                                                      .as(
+                                                          "a schema that says something for "
+                                                              + name
+                                                              + " "
+                                                              + code
+                                                              + " "
+                                                              + type)
+                                                      .isTrue());
+                                    }
                                     if (code.startsWith("4") || code.startsWith("5")) {
                                       assertThat(response.getContent())
                                           .as(name + " " + code)

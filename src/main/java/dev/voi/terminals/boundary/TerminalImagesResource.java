@@ -4,7 +4,6 @@ import dev.voi.answers.control.AnswerJson;
 import dev.voi.answers.control.AnswerJson.Representation;
 import dev.voi.answers.control.Assignments.AssignmentRef;
 import dev.voi.answers.control.Strategies;
-import dev.voi.answers.entity.StrategyAnswer;
 import dev.voi.chain.ChainNode;
 import dev.voi.chain.ImageName;
 import dev.voi.platform.Caller;
@@ -125,7 +124,7 @@ public class TerminalImagesResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(implementation = StrategyAnswer.class)))
+              schema = @Schema(implementation = Views.StrategyAnswerBody.class)))
   @APIResponse(responseCode = "400", description = "bad-request: the id, the name or the body")
   @APIResponse(
       responseCode = "403",
@@ -168,7 +167,7 @@ public class TerminalImagesResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(implementation = StrategyAnswer.class)))
+              schema = @Schema(implementation = Views.StrategyAnswerBody.class)))
   @APIResponse(
       responseCode = "304",
       description = "If-None-Match matched: the answer is unchanged",

@@ -48,6 +48,51 @@ public final class Views {
       @Schema(nullable = true, minimum = "0", maximum = "100") Integer progress,
       @Schema(nullable = true, maxLength = 1000) String detail) {}
 
+  /**
+   * The strategy answer as documented: the same members as {@code StrategyAnswer}, which the
+   * resource sends as bytes it serialised once (the IT harness fails on any member not here).
+   */
+  @Schema(
+      name = "StrategyAnswer",
+      requiredProperties = {
+        "image",
+        "strategy",
+        "reason",
+        "policy",
+        "moveCount",
+        "divergedAt",
+        "keep",
+        "tip",
+        "downloads",
+        "totalBytes",
+        "pollAfterSeconds"
+      })
+  public record StrategyAnswerBody(
+      String image,
+      Strategy strategy,
+      Reason reason,
+      @Schema(enumeration = {"patent", "catch-up"}) String policy,
+      @Schema(nullable = true) Integer moveCount,
+      @Schema(nullable = true) Integer divergedAt,
+      int keep,
+      @Schema(nullable = true) Tip tip,
+      List<DownloadBody> downloads,
+      long totalBytes,
+      int pollAfterSeconds) {}
+
+  /** One layer of a strategy answer to download and apply, as documented. */
+  @Schema(
+      name = "Download",
+      requiredProperties = {"depth", "version", "checksum", "fileName", "size", "sha256", "url"})
+  public record DownloadBody(
+      int depth,
+      long version,
+      String checksum,
+      String fileName,
+      long size,
+      String sha256,
+      String url) {}
+
   /** A page of terminals, as documented. */
   @Schema(
       name = "TerminalPage",
