@@ -247,6 +247,18 @@ class PlatformIT {
                                                       .as(name + " " + code + " " + header)
                                                       .isNotNull());
                                     }
+                                    if (response.getContent() != null
+                                        && response.getContent().get("application/octet-stream")
+                                            != null) {
+                                      assertThat(
+                                              response
+                                                  .getContent()
+                                                  .get("application/octet-stream")
+                                                  .getSchema()
+                                                  .getProperties())
+                                          .as(name + " " + code + " file body")
+                                          .isNull();
+                                    }
                                     if (code.startsWith("2") && response.getContent() != null) {
                                       response
                                           .getContent()
