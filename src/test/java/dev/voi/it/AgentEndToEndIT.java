@@ -29,6 +29,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 7's end-to-end test: a terminal's life with the real server ({@code bin/voi-server} on
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>One server for the whole life; the steps build on each other and run in order in one test.
  */
+@ExtendWith(OpenApiValidation.class)
 class AgentEndToEndIT {
 
   static final Duration START = Duration.ofMinutes(8);

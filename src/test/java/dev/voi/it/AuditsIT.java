@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of its own and looks only at findings about them: the data directory is shared by every test (and
  * by the other *IT classes of a run).
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class AuditsIT {
 
   static final String ADMIN = "Bearer it-admin-token";

@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The README's first command with nothing configured: {@code bin/voi-server} on the embedded
  * database, as a newcomer runs it. Restarts keep the identity; a data directory that belongs to
  * another server stops the start.
  */
+@ExtendWith(OpenApiValidation.class)
 class EmbeddedServerIT {
 
   static final Duration START = Duration.ofMinutes(8);

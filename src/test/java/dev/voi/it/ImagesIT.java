@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Publishing lineages and serving layer files (docs/design.md §2-4, 9) on the real WAR, with files
  * made by the real qemu-img. Every test works on an image of its own.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class ImagesIT {
 
   static final String ADMIN = "Bearer it-admin-token";

@@ -6,12 +6,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.swagger.v3.oas.models.OpenAPI;
 import java.io.File;
 import java.net.URL;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The real WAR on a managed Payara Micro against PostgreSQL: the foundation's contract. */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class PlatformIT {
 
   static final String ADMIN = "Bearer it-admin-token";
@@ -186,5 +189,106 @@ class PlatformIT {
         .statusCode(200)
         .body(containsString("/api/v1/server"))
         .body(containsString("bearer"));
+  }
+
+  @Test
+  void theOpenApiDocumentIsAContract() {
+    // Parses without a single message of swagger-parser (unknown members such as Payara's
+    // endpoints, bad references, duplicate operationIds are messages).
+    OpenAPI document = OpenApiValidation.document(root);
+    assertThat(document.getServers())
+        .as("server URLs")
+        .isNotEmpty()
+        .allSatisfy(server -> assertThat(server.getUrl()).doesNotEndWith("/"));
+    assertThat(document.getExtensions()).as("extensions").isNullOrEmpty();
+    List<String> operationIds = new ArrayList<>();
+    document
+        .getPaths()
+        .forEach(
+            (path, item) ->
+                item.readOperationsMap()
+                    .forEach(
+                        (method, operation) -> {
+                          String name = method + " " + path;
+                          assertThat(operation.getOperationId()).as(name).isNotBlank();
+                          operationIds.add(operation.getOperationId());
+                          if (operation.getRequestBody() != null) {
+                            assertThat(operation.getRequestBody().getContent())
+                                .as("request body of " + name)
+                                .doesNotContainKey("*/*")
+                                .allSatisfy(
+                                    (type, media) -> {
+                                      if (type.endsWith("json")) {
+                                        assertThat(media.getSchema().get$ref())
+                                            .as("JSON request body schema of " + name)
+                                            .isNotNull();
+                                      } else {
+                                        assertThat(type).isEqualTo("application/octet-stream");
+                                        assertThat(media.getSchema().getFormat())
+                                            .isEqualTo("binary");
+                                      }
+                                    });
+                          }
+                          assertThat(operation.getResponses().keySet())
+                              .as("responses of " + name)
+                              .doesNotContain("default")
+                              .contains("401", "403")
+                              .anyMatch(code -> code.startsWith("2"));
+                          operation
+                              .getResponses()
+                              .forEach(
+                                  (code, response) -> {
+                                    if (response.getHeaders() != null) {
+                                      response
+                                          .getHeaders()
+                                          .forEach(
+                                              (header, value) ->
+                                                  assertThat(value.getSchema())
+                                                      .as(name + " " + code + " " + header)
+                                                      .isNotNull());
+                                    }
+                                    if (response.getContent() != null
+                                        && response.getContent().get("application/octet-stream")
+                                            != null) {
+                                      assertThat(
+                                              response
+                                                  .getContent()
+                                                  .get("application/octet-stream")
+                                                  .getSchema()
+                                                  .getProperties())
+                                          .as(name + " " + code + " file body")
+                                          .isNull();
+                                    }
+                                    if (code.startsWith("2") && response.getContent() != null) {
+                                      response
+                                          .getContent()
+                                          .forEach(
+                                              (type, media) ->
+                                                  assertThat(
+                                                          media.getSchema().get$ref() != null
+                                                              || media.getSchema().getFormat()
+                                                                  != null
+                                                              || media.getSchema().getProperties()
+                                                                  != null)
+                                                      .as(
+                                                          "a schema that says something for "
+                                                              + name
+                                                              + " "
+                                                              + code
+                                                              + " "
+                                                              + type)
+                                                      .isTrue());
+                                    }
+                                    if (code.startsWith("4") || code.startsWith("5")) {
+                                      assertThat(response.getContent())
+                                          .as(name + " " + code)
+                                          .containsOnlyKeys("application/problem+json");
+                                    }
+                                  });
+                        }));
+    assertThat(operationIds).as("operationIds").doesNotHaveDuplicates();
+    assertThat(document.getComponents().getSchemas()).containsKey("Problem");
+    String served = given().get(root + "/openapi").then().statusCode(200).extract().asString();
+    assertThat(served).as("Payara's endpoints member").doesNotContainPattern("(?m)^endpoints:");
   }
 }

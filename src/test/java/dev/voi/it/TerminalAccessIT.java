@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * what a terminal's token reaches: its own resources and the images assigned to it, nothing of the
  * administrator's.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class TerminalAccessIT extends TerminalsItSupport {
 
   @Deployment(testable = false)

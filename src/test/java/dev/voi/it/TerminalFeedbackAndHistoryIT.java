@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * TerminalsItSupport}): Feedback, the terminal list (last seen, answers, filters, pages) and each
  * terminal's history of answers.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class TerminalFeedbackAndHistoryIT extends TerminalsItSupport {
 
   @Deployment(testable = false)

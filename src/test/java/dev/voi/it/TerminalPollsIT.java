@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * change in the very next poll, answers held in memory while the database is locked, changes made
  * by another instance.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class TerminalPollsIT extends TerminalsItSupport {
 
   @Deployment(testable = false)

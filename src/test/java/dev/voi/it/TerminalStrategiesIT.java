@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * TerminalsItSupport}): Chain reports and the strategies answered to them: malformed reports change
  * nothing, and every rule of the decision table on real lineages, the patent's case included.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class TerminalStrategiesIT extends TerminalsItSupport {
 
   @Deployment(testable = false)

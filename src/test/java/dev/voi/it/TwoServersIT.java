@@ -45,6 +45,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two real server instances ({@code bin/voi-server} processes) on one PostgreSQL database and one
@@ -58,6 +59,7 @@ import org.junit.jupiter.api.Test;
  * The tests share the two servers but not what they publish: each makes its own image, and none
  * relies on what another left, in either order.
  */
+@ExtendWith(OpenApiValidation.class)
 class TwoServersIT {
 
   static final Duration START = Duration.ofMinutes(8);

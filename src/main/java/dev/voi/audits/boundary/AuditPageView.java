@@ -8,6 +8,7 @@ import jakarta.xml.bind.annotation.XmlElementWrapper;
 import jakarta.xml.bind.annotation.XmlRootElement;
 import jakarta.xml.bind.annotation.XmlType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A page of runs, newest first: {@code {items, next}} (docs/design.md §9), or {@code <audits>} in
@@ -19,12 +20,16 @@ import java.util.List;
     name = "audits",
     propOrder = {"items", "next"})
 @JsonbPropertyOrder({"items", "next"})
+@Schema(
+    name = "AuditPage",
+    requiredProperties = {"items", "next"})
 public class AuditPageView {
 
   @XmlElementWrapper(name = "items")
   @XmlElement(name = "audit")
   private List<AuditSummaryView> items;
 
+  @Schema(nullable = true)
   private String next;
 
   public AuditPageView() {}

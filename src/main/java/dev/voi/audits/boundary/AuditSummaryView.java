@@ -11,6 +11,7 @@ import jakarta.xml.bind.annotation.XmlElementWrapper;
 import jakarta.xml.bind.annotation.XmlType;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * One audit run without its lists, as {@code GET /api/v1/audits} shows it. A class, not a record:
@@ -44,16 +45,38 @@ import java.util.List;
   "sweep",
   "terminals"
 })
+@Schema(
+    name = "AuditSummary",
+    requiredProperties = {
+      "id",
+      "url",
+      "trigger",
+      "state",
+      "holder",
+      "startedAt",
+      "sweep",
+      "terminals"
+    })
 public class AuditSummaryView {
 
   private long id;
   private String url;
+
+  @Schema(enumeration = {"timer", "api"})
   private String trigger;
+
+  @Schema(enumeration = {"RUNNING", "FINISHED", "FAILED", "SKIPPED"})
   private String state;
+
   private String holder;
   private String startedAt;
+
+  @Schema(nullable = true)
   private String finishedAt;
+
+  @Schema(nullable = true)
   private String detail;
+
   private Sweep sweep;
   private Terminals terminals;
 

@@ -12,6 +12,7 @@ import jakarta.xml.bind.annotation.XmlElementWrapper;
 import jakarta.xml.bind.annotation.XmlRootElement;
 import jakarta.xml.bind.annotation.XmlType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * One audit run with its findings, changes and stale terminals: {@code GET /api/v1/audits/{id}}.
@@ -36,6 +37,21 @@ import java.util.List;
   "changes",
   "staleTerminals"
 })
+@Schema(
+    name = "Audit",
+    requiredProperties = {
+      "id",
+      "url",
+      "trigger",
+      "state",
+      "holder",
+      "startedAt",
+      "sweep",
+      "terminals",
+      "findings",
+      "changes",
+      "staleTerminals"
+    })
 public class AuditView extends AuditSummaryView {
 
   @XmlElementWrapper(name = "findings")

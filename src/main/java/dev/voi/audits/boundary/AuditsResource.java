@@ -23,6 +23,11 @@ import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Audits (docs/design.md §7, admin): start one now, list the runs, read one run's report. Every
@@ -42,9 +47,25 @@ public class AuditsResource {
   @POST
   @Transactional
   @Operation(
+      operationId = "startAudit",
       summary =
           "Start an audit now: 202 with the run's Location, or 409 with the running one's"
               + " Location")
+  @APIResponse(
+      responseCode = "202",
+      description = "Started: the run, Location is its URL",
+      headers =
+          @Header(name = "Location", required = true, schema = @Schema(type = SchemaType.STRING)),
+      content = {
+        @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = AuditView.class)),
+        @Content(mediaType = "application/xml", schema = @Schema(implementation = AuditView.class))
+      })
+  @APIResponse(
+      responseCode = "409",
+      description = "audit-running: Location is the running audit's URL",
+      headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING)))
   public Response start(@Context UriInfo uriInfo) {
     AuditLease.Start start = auditor.start(AuditTrigger.API);
     if (start instanceof AuditLease.Started started) {
@@ -57,7 +78,19 @@ public class AuditsResource {
 
   @GET
   @Transactional
-  @Operation(summary = "The audit runs, newest first")
+  @Operation(operationId = "listAudits", summary = "The audit runs, newest first")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of audit runs",
+      content = {
+        @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = AuditPageView.class)),
+        @Content(
+            mediaType = "application/xml",
+            schema = @Schema(implementation = AuditPageView.class))
+      })
+  @APIResponse(responseCode = "400", description = "bad-request: limit or cursor")
   public AuditPageView list(
       @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
     int size = Page.limit(limit);
@@ -70,7 +103,20 @@ public class AuditsResource {
   @GET
   @Path("{id}")
   @Transactional
-  @Operation(summary = "One audit run with its counts, findings, changes and stale terminals")
+  @Operation(
+      operationId = "getAudit",
+      summary = "One audit run with its counts, findings, changes and stale terminals")
+  @APIResponse(
+      responseCode = "200",
+      description = "The audit run",
+      content = {
+        @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = AuditView.class)),
+        @Content(mediaType = "application/xml", schema = @Schema(implementation = AuditView.class))
+      })
+  @APIResponse(responseCode = "400", description = "bad-request: the id")
+  @APIResponse(responseCode = "404", description = "not-found")
   public AuditView get(@PathParam("id") String id) {
     long runId = runId(id);
     return runs.find(runId)

@@ -37,9 +37,13 @@ import java.net.URI;
 import java.util.List;
 import java.util.OptionalInt;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Image lineages: publishing bases and diffs, reading, retiring, the update policy (admin). */
 @Path("images")
@@ -54,15 +58,46 @@ public class ImagesResource {
 
   @POST
   @Consumes(MediaType.WILDCARD)
-  @Operation(summary = "Create an image from a base qcow2 file (no backing file) sent as the body")
+  @Operation(
+      operationId = "createImage",
+      summary = "Create an image from a base qcow2 file (no backing file) sent as the body")
+  @APIResponse(
+      responseCode = "201",
+      description = "Created: the image, Location is its URL",
+      headers =
+          @Header(name = "Location", required = true, schema = @Schema(type = SchemaType.STRING)),
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ImageView.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "bad-request (name, version, parent, digest, note), not-qcow2")
+  @APIResponse(responseCode = "413", description = "upload-too-large")
+  @APIResponse(
+      responseCode = "422",
+      description =
+          "qcow2-layout-refused, qcow2-damaged, virtual-size-shrinks, base-has-backing-file,"
+              + " diff-without-backing-file")
+  @APIResponse(responseCode = "507", description = "insufficient-storage")
+  @APIResponse(
+      responseCode = "409",
+      description = "image-exists, file-locked (the same upload is being received)")
   public Response createImage(
-      @QueryParam("name") String name,
+      @Parameter(required = true, description = "The image name") @QueryParam("name") String name,
       @QueryParam("version") String version,
       @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
       @Context UriInfo uriInfo,
-      InputStream body)
+      @RequestBody(
+              required = true,
+              description = "The qcow2 file",
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_OCTET_STREAM,
+                      schema = @Schema(type = SchemaType.STRING, format = "binary")))
+          InputStream body)
       throws IOException {
     Upload upload = upload(PublishKind.NEW_IMAGE, name, version, null, digest, note, contentLength);
     Layer layer = publisher.publish(upload, body);
@@ -76,7 +111,30 @@ public class ImagesResource {
   @POST
   @Path("{name}/base")
   @Consumes(MediaType.WILDCARD)
-  @Operation(summary = "Publish a new base (the template was rebuilt): the current chain retires")
+  @Operation(
+      operationId = "publishBase",
+      summary = "Publish a new base (the template was rebuilt): the current chain retires")
+  @APIResponse(
+      responseCode = "201",
+      description = "Published: the layer, Location is its content URL",
+      headers =
+          @Header(name = "Location", required = true, schema = @Schema(type = SchemaType.STRING)),
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = LayerView.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "bad-request (name, version, parent, digest, note), not-qcow2")
+  @APIResponse(responseCode = "413", description = "upload-too-large")
+  @APIResponse(
+      responseCode = "422",
+      description =
+          "qcow2-layout-refused, qcow2-damaged, virtual-size-shrinks, base-has-backing-file,"
+              + " diff-without-backing-file")
+  @APIResponse(responseCode = "507", description = "insufficient-storage")
+  @APIResponse(responseCode = "404", description = "not-found: no such image")
+  @APIResponse(responseCode = "409", description = "already-published, file-locked")
   public Response newBase(
       @PathParam("name") String name,
       @QueryParam("version") String version,
@@ -84,7 +142,14 @@ public class ImagesResource {
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
       @Context UriInfo uriInfo,
-      InputStream body)
+      @RequestBody(
+              required = true,
+              description = "The qcow2 file",
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_OCTET_STREAM,
+                      schema = @Schema(type = SchemaType.STRING, format = "binary")))
+          InputStream body)
       throws IOException {
     Upload upload = upload(PublishKind.NEW_BASE, name, version, null, digest, note, contentLength);
     return created(publisher.publish(upload, body), uriInfo);
@@ -94,16 +159,49 @@ public class ImagesResource {
   @Path("{name}/layers")
   @Consumes(MediaType.WILDCARD)
   @Operation(
+      operationId = "publishDiff",
       summary = "Publish a diff qcow2 built on the current tip (parent = the tip's checksum)")
+  @APIResponse(
+      responseCode = "201",
+      description = "Published: the layer, Location is its content URL",
+      headers =
+          @Header(name = "Location", required = true, schema = @Schema(type = SchemaType.STRING)),
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = LayerView.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "bad-request (name, version, parent, digest, note), not-qcow2")
+  @APIResponse(responseCode = "413", description = "upload-too-large")
+  @APIResponse(
+      responseCode = "422",
+      description =
+          "qcow2-layout-refused, qcow2-damaged, virtual-size-shrinks, base-has-backing-file,"
+              + " diff-without-backing-file")
+  @APIResponse(responseCode = "507", description = "insufficient-storage")
+  @APIResponse(responseCode = "404", description = "not-found: no such image")
+  @APIResponse(
+      responseCode = "409",
+      description = "stale-or-wrong-parent, already-published, file-locked")
   public Response newDiff(
       @PathParam("name") String name,
       @QueryParam("version") String version,
-      @QueryParam("parent") String parent,
+      @Parameter(required = true, description = "The checksum of the tip the diff was built on")
+          @QueryParam("parent")
+          String parent,
       @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
       @Context UriInfo uriInfo,
-      InputStream body)
+      @RequestBody(
+              required = true,
+              description = "The qcow2 file",
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_OCTET_STREAM,
+                      schema = @Schema(type = SchemaType.STRING, format = "binary")))
+          InputStream body)
       throws IOException {
     if (parent == null || parent.isEmpty()) {
       throw ProblemType.BAD_REQUEST.refuse(
@@ -114,7 +212,15 @@ public class ImagesResource {
   }
 
   @GET
-  @Operation(summary = "List the images, by name")
+  @Operation(operationId = "listImages", summary = "List the images, by name")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of images (without their layers)",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ImagePage.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: limit or cursor")
   public Page<ImageView> list(
       @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
     int size = Page.limit(limit);
@@ -130,7 +236,16 @@ public class ImagesResource {
 
   @GET
   @Path("{name}")
-  @Operation(summary = "One image with every layer ever published")
+  @Operation(operationId = "getImage", summary = "One image with every layer ever published")
+  @APIResponse(
+      responseCode = "200",
+      description = "The image",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ImageView.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the name")
+  @APIResponse(responseCode = "404", description = "not-found")
   public ImageView get(@PathParam("name") String name) {
     Image image = lineage.requireImage(validName(name));
     return ImageView.of(image, lineage.chain(image), lineage.lineage(image));
@@ -138,7 +253,19 @@ public class ImagesResource {
 
   @DELETE
   @Path("{name}/layers/{depth}")
-  @Operation(summary = "Retire the tip (its file stays downloadable for terminals mid-update)")
+  @Operation(
+      operationId = "retireLayer",
+      summary = "Retire the tip (its file stays downloadable for terminals mid-update)")
+  @APIResponse(
+      responseCode = "200",
+      description = "The retired layer",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = LayerView.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the name")
+  @APIResponse(responseCode = "404", description = "not-found: no such image or layer")
+  @APIResponse(responseCode = "409", description = "not-the-tip, base-not-retirable")
   public LayerView retire(@PathParam("name") String name, @PathParam("depth") int depth) {
     return LayerView.of(lineage.retire(validName(name), depth));
   }
@@ -146,15 +273,50 @@ public class ImagesResource {
   static final int MAX_POLICY_BODY = 64 * 1024;
 
   /** The body of a policy change, as documented; it is read strictly by {@link StrictJson}. */
-  public record PolicyChange(String policy, Integer maxIncrementalLayers) {}
+  @Schema(name = "PolicyChange", requiredProperties = "policy")
+  public record PolicyChange(
+      @Schema(enumeration = {"patent", "catch-up"}) String policy,
+      @Schema(
+              minimum = "1",
+              maximum = "4096",
+              nullable = true,
+              description = "Absent: the image's current value")
+          Integer maxIncrementalLayers) {}
+
+  /** A page of images, as documented ({@link Page} of {@link ImageView}). */
+  @Schema(
+      name = "ImagePage",
+      requiredProperties = {"items", "next"})
+  public record ImagePage(
+      List<ImageView> items,
+      @Schema(nullable = true, description = "The cursor of the next page, null on the last")
+          String next) {}
 
   @PUT
   @Path("{name}/policy")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Set the image's update policy: patent or catch-up")
+  @Operation(
+      operationId = "setImagePolicy",
+      summary = "Set the image's update policy: patent or catch-up")
+  @APIResponse(
+      responseCode = "200",
+      description = "The image with its new policy",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ImageView.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the name or the body")
+  @APIResponse(responseCode = "404", description = "not-found")
+  @APIResponse(responseCode = "413", description = "body-too-large")
+  @APIResponse(responseCode = "415", description = "the body is not application/json")
   public ImageView policy(
       @PathParam("name") String name,
-      @RequestBody(content = @Content(schema = @Schema(implementation = PolicyChange.class)))
+      @RequestBody(
+              required = true,
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = PolicyChange.class)))
           InputStream body) {
     JsonObject change = StrictJson.readObject(body, MAX_POLICY_BODY);
     String wireName =

@@ -37,6 +37,11 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Layer files, addressed by checksum (depths repeat after a retire): single ranges, {@code
@@ -63,7 +68,56 @@ public class LayerContentResource {
   @Inject Instance<ImageAccess> access;
 
   @GET
-  @Operation(summary = "Download a layer file (Range, If-Range, If-None-Match)")
+  @Operation(
+      operationId = "downloadLayer",
+      summary = "Download a layer file (Range, If-Range, If-None-Match)")
+  @APIResponse(
+      responseCode = "200",
+      description = "The whole file",
+      headers = {
+        @Header(name = "ETag", required = true, description = "The quoted SHA-256 of the file"),
+        @Header(
+            name = "Repr-Digest",
+            required = true,
+            description = "sha-256=:<base64>: (RFC 9530)"),
+        @Header(name = "Content-Disposition", required = true),
+        @Header(name = "Accept-Ranges", required = true)
+      },
+      content =
+          @Content(
+              mediaType = "application/octet-stream",
+              schema = @Schema(type = SchemaType.STRING, format = "binary")))
+  @APIResponse(
+      responseCode = "206",
+      description = "The requested range (Range, If-Range)",
+      headers = {
+        @Header(name = "Content-Range", required = true),
+        @Header(name = "ETag", required = true),
+        @Header(name = "Repr-Digest", required = true),
+        @Header(name = "Content-Disposition", required = true)
+      },
+      content =
+          @Content(
+              mediaType = "application/octet-stream",
+              schema = @Schema(type = SchemaType.STRING, format = "binary")))
+  @APIResponse(
+      responseCode = "304",
+      description = "If-None-Match matched",
+      headers = @Header(name = "ETag", required = true))
+  @APIResponse(responseCode = "400", description = "bad-request: the name or the checksum")
+  @APIResponse(
+      responseCode = "403",
+      description = "forbidden: a terminal reading an image not assigned to it")
+  @APIResponse(responseCode = "404", description = "not-found: no such layer")
+  @APIResponse(responseCode = "410", description = "layer-quarantined, layer-file-missing")
+  @APIResponse(
+      responseCode = "416",
+      description = "The range is outside the file",
+      headers = @Header(name = "Content-Range", required = true, description = "bytes */<size>"))
+  @APIResponse(
+      responseCode = "503",
+      description = "too-many-downloads",
+      headers = @Header(name = "Retry-After", required = true))
   public Response get(
       @PathParam("name") String name,
       @PathParam("checksum") String checksum,
@@ -78,7 +132,50 @@ public class LayerContentResource {
   }
 
   @HEAD
-  @Operation(summary = "The headers of a layer download")
+  @Operation(operationId = "headLayer", summary = "The headers of a layer download")
+  @APIResponse(
+      responseCode = "200",
+      description = "The whole file",
+      headers = {
+        @Header(name = "ETag", required = true, description = "The quoted SHA-256 of the file"),
+        @Header(
+            name = "Repr-Digest",
+            required = true,
+            description = "sha-256=:<base64>: (RFC 9530)"),
+        @Header(name = "Content-Disposition", required = true),
+        @Header(name = "Accept-Ranges", required = true)
+      },
+      content =
+          @Content(
+              mediaType = "application/octet-stream",
+              schema = @Schema(type = SchemaType.STRING, format = "binary")))
+  @APIResponse(
+      responseCode = "206",
+      description = "The requested range (Range, If-Range)",
+      headers = {
+        @Header(name = "Content-Range", required = true),
+        @Header(name = "ETag", required = true),
+        @Header(name = "Repr-Digest", required = true),
+        @Header(name = "Content-Disposition", required = true)
+      },
+      content =
+          @Content(
+              mediaType = "application/octet-stream",
+              schema = @Schema(type = SchemaType.STRING, format = "binary")))
+  @APIResponse(
+      responseCode = "304",
+      description = "If-None-Match matched",
+      headers = @Header(name = "ETag", required = true))
+  @APIResponse(responseCode = "400", description = "bad-request: the name or the checksum")
+  @APIResponse(
+      responseCode = "403",
+      description = "forbidden: a terminal reading an image not assigned to it")
+  @APIResponse(responseCode = "404", description = "not-found: no such layer")
+  @APIResponse(responseCode = "410", description = "layer-quarantined, layer-file-missing")
+  @APIResponse(
+      responseCode = "416",
+      description = "The range is outside the file",
+      headers = @Header(name = "Content-Range", required = true, description = "bytes */<size>"))
   public Response head(
       @PathParam("name") String name,
       @PathParam("checksum") String checksum,

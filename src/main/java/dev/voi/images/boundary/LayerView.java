@@ -2,6 +2,7 @@ package dev.voi.images.boundary;
 
 import dev.voi.images.entity.Layer;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A layer as the API shows it (docs/design.md §9). */
 @JsonbPropertyOrder({
@@ -18,6 +19,21 @@ import jakarta.json.bind.annotation.JsonbPropertyOrder;
   "publishedAt",
   "url"
 })
+@Schema(
+    name = "Layer",
+    requiredProperties = {
+      "depth",
+      "version",
+      "checksum",
+      "contentDigest",
+      "sha256",
+      "size",
+      "virtualSize",
+      "fileName",
+      "state",
+      "publishedAt",
+      "url"
+    })
 public record LayerView(
     int depth,
     long version,
@@ -27,8 +43,8 @@ public record LayerView(
     long size,
     long virtualSize,
     String fileName,
-    String note,
-    String state,
+    @Schema(nullable = true) String note,
+    @Schema(enumeration = {"PUBLISHED", "QUARANTINED", "RETIRED"}) String state,
     String publishedAt,
     String url) {
 

@@ -14,6 +14,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Who this server is. */
 @Path("server")
@@ -23,14 +26,26 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class ServerResource {
 
   /** The server's identity and the build's version. */
-  public record ServerInfo(String serverUuid, String version) {}
+  @Schema(
+      name = "ServerInfo",
+      requiredProperties = {"serverUuid", "version"})
+  public record ServerInfo(@Schema(format = "uuid") String serverUuid, String version) {}
 
   private static final String VERSION = readVersion();
 
   @Inject ServerIdentity identity;
 
   @GET
-  @Operation(summary = "The server UUID (created at the first start, never changed) and version")
+  @Operation(
+      operationId = "getServer",
+      summary = "The server UUID (created at the first start, never changed) and version")
+  @APIResponse(
+      responseCode = "200",
+      description = "The server's identity",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ServerInfo.class)))
   public ServerInfo get() {
     return new ServerInfo(identity.serverUuid().toString(), VERSION);
   }

@@ -35,6 +35,12 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * One image of one terminal: its assignment (admin), and the terminal's checksum-list reports,
@@ -53,7 +59,27 @@ public class TerminalImagesResource {
   @Inject TerminalViews views;
 
   @PUT
-  @Operation(summary = "Assign the image to the terminal (201 when new, 200 when it was already)")
+  @Operation(
+      operationId = "assignImage",
+      summary = "Assign the image to the terminal (201 when new, 200 when it was already)")
+  @APIResponse(
+      responseCode = "200",
+      description = "It was assigned already: the terminal",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.TerminalView.class)))
+  @APIResponse(
+      responseCode = "201",
+      description = "Assigned: the terminal",
+      headers =
+          @Header(name = "Location", required = true, schema = @Schema(type = SchemaType.STRING)),
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.TerminalView.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id or the name")
+  @APIResponse(responseCode = "404", description = "not-found: no such terminal or image")
   public Response assign(@PathParam("id") String id, @PathParam("name") String name) {
     TerminalId terminalId = Callers.adminTerminalId(id);
     boolean created = registry.assign(terminalId, Callers.imageName(name));
@@ -67,7 +93,12 @@ public class TerminalImagesResource {
   }
 
   @DELETE
-  @Operation(summary = "Unassign the image; its reported list and answer go, the history stays")
+  @Operation(
+      operationId = "unassignImage",
+      summary = "Unassign the image; its reported list and answer go, the history stays")
+  @APIResponse(responseCode = "204", description = "Unassigned")
+  @APIResponse(responseCode = "400", description = "bad-request: the id or the name")
+  @APIResponse(responseCode = "404", description = "not-found: not assigned")
   public Response unassign(@PathParam("id") String id, @PathParam("name") String name) {
     TerminalId terminalId = Callers.adminTerminalId(id);
     if (!registry.unassign(terminalId, Callers.imageName(name))) {
@@ -80,12 +111,37 @@ public class TerminalImagesResource {
   @Path("chain")
   @OpenTo(Caller.TERMINAL_ROLE)
   @Consumes(MediaType.WILDCARD)
-  @Operation(summary = "Report the terminal's checksum list {nodes:[{head, tail}…]}; the answer")
+  @Operation(
+      operationId = "reportChain",
+      summary = "Report the terminal's checksum list {nodes:[{head, tail}…]}; the answer")
+  @APIResponse(
+      responseCode = "200",
+      description = "The strategy answer for the reported list",
+      headers = {
+        @Header(name = "ETag", required = true),
+        @Header(name = "Cache-Control", required = true)
+      },
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.StrategyAnswerBody.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id, the name or the body")
+  @APIResponse(
+      responseCode = "403",
+      description = "forbidden: another terminal's image, or the image is not assigned")
+  @APIResponse(responseCode = "404", description = "not-found")
+  @APIResponse(responseCode = "413", description = "body-too-large")
   public Response report(
       @PathParam("id") String id,
       @PathParam("name") String name,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
-      InputStream body,
+      @RequestBody(
+              required = true,
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = Views.ChainReport.class)))
+          InputStream body,
       @Context SecurityContext security)
       throws IOException {
     TerminalId terminalId = Callers.terminalId(security, id);
@@ -98,7 +154,31 @@ public class TerminalImagesResource {
   @GET
   @Path("strategy")
   @OpenTo(Caller.TERMINAL_ROLE)
-  @Operation(summary = "The current answer for the last reported list; If-None-Match gives 304")
+  @Operation(
+      operationId = "getStrategy",
+      summary = "The current answer for the last reported list; If-None-Match gives 304")
+  @APIResponse(
+      responseCode = "200",
+      description = "The strategy answer",
+      headers = {
+        @Header(name = "ETag", required = true),
+        @Header(name = "Cache-Control", required = true)
+      },
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.StrategyAnswerBody.class)))
+  @APIResponse(
+      responseCode = "304",
+      description = "If-None-Match matched: the answer is unchanged",
+      headers = @Header(name = "ETag", required = true))
+  @APIResponse(responseCode = "400", description = "bad-request: the id or the name")
+  @APIResponse(
+      responseCode = "403",
+      description = "forbidden: another terminal's image, or the image is not assigned")
+  @APIResponse(
+      responseCode = "404",
+      description = "no-report: no checksum list reported yet; not-found")
   public Response strategy(
       @PathParam("id") String id,
       @PathParam("name") String name,
@@ -135,11 +215,26 @@ public class TerminalImagesResource {
   @Path("feedback")
   @OpenTo(Caller.TERMINAL_ROLE)
   @Consumes(MediaType.WILDCARD)
-  @Operation(summary = "Say how applying the answer goes: DOWNLOADING, APPLYING, DONE, FAILED")
+  @Operation(
+      operationId = "sendFeedback",
+      summary = "Say how applying the answer goes: DOWNLOADING, APPLYING, DONE, FAILED")
+  @APIResponse(responseCode = "202", description = "Accepted")
+  @APIResponse(responseCode = "400", description = "bad-request: the id, the name or the body")
+  @APIResponse(
+      responseCode = "403",
+      description = "forbidden: another terminal's image, or the image is not assigned")
+  @APIResponse(responseCode = "404", description = "not-found")
+  @APIResponse(responseCode = "413", description = "body-too-large")
   public Response feedback(
       @PathParam("id") String id,
       @PathParam("name") String name,
-      InputStream body,
+      @RequestBody(
+              required = true,
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = Views.Feedback.class)))
+          InputStream body,
       @Context SecurityContext security)
       throws IOException {
     TerminalId terminalId = Callers.terminalId(security, id);

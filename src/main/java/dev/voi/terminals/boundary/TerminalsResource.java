@@ -37,6 +37,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The fleet as the administrator sees it: registration, tokens, listings, histories (docs/design.md
@@ -55,8 +62,30 @@ public class TerminalsResource {
 
   @POST
   @Consumes(MediaType.WILDCARD)
-  @Operation(summary = "Register a terminal: {name} gives {id, name, token}, the token shown once")
-  public Response register(InputStream body) throws IOException {
+  @Operation(
+      operationId = "registerTerminal",
+      summary = "Register a terminal: {name} gives {id, name, token}, the token shown once")
+  @APIResponse(
+      responseCode = "201",
+      description = "Registered: the token is shown this once",
+      headers =
+          @Header(name = "Location", required = true, schema = @Schema(type = SchemaType.STRING)),
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.Registered.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the body or the name")
+  @APIResponse(responseCode = "409", description = "terminal-exists")
+  @APIResponse(responseCode = "413", description = "body-too-large")
+  public Response register(
+      @RequestBody(
+              required = true,
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = Views.Registration.class)))
+          InputStream body)
+      throws IOException {
     Registry.Registered registered = registry.register(registrationName(body));
     Terminal terminal = registered.terminal();
     return Response.created(URI.create("/api/v1/terminals/" + terminal.id()))
@@ -66,13 +95,24 @@ public class TerminalsResource {
 
   @GET
   @Operation(
+      operationId = "listTerminals",
       summary =
           "List terminals with last seen and the current strategy and reason per assigned image;"
               + " image, strategy and reason narrow it to terminals with such an image")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of terminals",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.TerminalPage.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: a filter, limit or cursor")
   public Page<Views.TerminalView> list(
       @QueryParam("image") String image,
-      @QueryParam("strategy") String strategy,
-      @QueryParam("reason") String reason,
+      @Parameter(schema = @Schema(implementation = Strategy.class)) @QueryParam("strategy")
+          String strategy,
+      @Parameter(schema = @Schema(implementation = Reason.class)) @QueryParam("reason")
+          String reason,
       @QueryParam("limit") Integer limit,
       @QueryParam("cursor") String cursor) {
     int size = Page.limit(limit);
@@ -90,14 +130,31 @@ public class TerminalsResource {
   @GET
   @Path("{id}")
   @OpenTo({Caller.ADMIN_ROLE, Caller.TERMINAL_ROLE})
-  @Operation(summary = "One terminal with its assigned images and current answers")
+  @Operation(
+      operationId = "getTerminal",
+      summary = "One terminal with its assigned images and current answers")
+  @APIResponse(
+      responseCode = "200",
+      description = "The terminal",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.TerminalView.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id")
+  @APIResponse(responseCode = "403", description = "forbidden: a terminal reading another terminal")
+  @APIResponse(responseCode = "404", description = "not-found")
   public Views.TerminalView get(@PathParam("id") String id, @Context SecurityContext security) {
     return views.terminal(Callers.terminalId(security, id));
   }
 
   @DELETE
   @Path("{id}")
-  @Operation(summary = "Remove the terminal; its token stops working at once")
+  @Operation(
+      operationId = "deleteTerminal",
+      summary = "Remove the terminal; its token stops working at once")
+  @APIResponse(responseCode = "204", description = "Removed")
+  @APIResponse(responseCode = "400", description = "bad-request: the id")
+  @APIResponse(responseCode = "404", description = "not-found")
   public Response delete(@PathParam("id") String id) {
     registry.delete(Callers.adminTerminalId(id));
     return Response.noContent().build();
@@ -105,7 +162,18 @@ public class TerminalsResource {
 
   @POST
   @Path("{id}/token")
-  @Operation(summary = "Rotate the terminal's token: the new one is shown once, the old one stops")
+  @Operation(
+      operationId = "rotateTerminalToken",
+      summary = "Rotate the terminal's token: the new one is shown once, the old one stops")
+  @APIResponse(
+      responseCode = "200",
+      description = "The new token, shown this once",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.NewToken.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id")
+  @APIResponse(responseCode = "404", description = "not-found")
   public Views.NewToken rotateToken(@PathParam("id") String id) {
     return new Views.NewToken(registry.rotateToken(Callers.adminTerminalId(id)));
   }
@@ -113,9 +181,19 @@ public class TerminalsResource {
   @GET
   @Path("{id}/history")
   @Operation(
+      operationId = "getTerminalHistory",
       summary =
           "Every change of the terminal's answers, newest first: what it became, why, and what"
               + " triggered it (report, publish, retire, policy, quarantine, audit, lineage)")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of answer changes, newest first",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.ChangePage.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id, image, limit or cursor")
+  @APIResponse(responseCode = "404", description = "not-found")
   public Page<Views.Change> history(
       @PathParam("id") String id,
       @QueryParam("image") String image,
@@ -132,7 +210,18 @@ public class TerminalsResource {
 
   @GET
   @Path("{id}/feedback")
-  @Operation(summary = "The terminal's feedback, newest first")
+  @Operation(
+      operationId = "listTerminalFeedback",
+      summary = "The terminal's feedback, newest first")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of feedback messages, newest first",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.FeedbackPage.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id, image, limit or cursor")
+  @APIResponse(responseCode = "404", description = "not-found")
   public Page<Views.FeedbackView> feedback(
       @PathParam("id") String id,
       @QueryParam("image") String image,

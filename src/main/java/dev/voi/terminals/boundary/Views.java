@@ -9,6 +9,7 @@ import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The terminals API's response bodies (docs/design.md §9). */
 public final class Views {
@@ -17,15 +18,110 @@ public final class Views {
 
   /** A new terminal with its token, shown this once. */
   @JsonbPropertyOrder({"id", "name", "token"})
+  @Schema(
+      name = "RegisteredTerminal",
+      requiredProperties = {"id", "name", "token"})
   public record Registered(long id, String name, String token) {}
 
   /** A rotated token, shown this once. */
+  @Schema(name = "NewToken", requiredProperties = "token")
   public record NewToken(String token) {}
+
+  /** The body of a registration, as documented (read by the resource itself). */
+  @Schema(name = "Registration", requiredProperties = "name")
+  public record Registration(String name) {}
+
+  /** The body of a checksum-list report, as documented (read by {@code ReportParser}). */
+  @Schema(name = "ChainReport", requiredProperties = "nodes")
+  public record ChainReport(List<ChainNodeBody> nodes) {}
+
+  /** One node of a reported chain: the checksums of a layer's head and tail. */
+  @Schema(name = "ChainNode")
+  public record ChainNodeBody(
+      @Schema(nullable = true, pattern = "^[0-9a-f]{64}$") String head,
+      @Schema(nullable = true, pattern = "^[0-9a-f]{64}$") String tail) {}
+
+  /** The body of a feedback message, as documented (read by {@code FeedbackReport}). */
+  @Schema(name = "Feedback", requiredProperties = "state")
+  public record Feedback(
+      TerminalFeedback.State state,
+      @Schema(nullable = true, minimum = "0", maximum = "100") Integer progress,
+      @Schema(nullable = true, maxLength = 1000) String detail) {}
+
+  /**
+   * The strategy answer as documented: the same members as {@code StrategyAnswer}, which the
+   * resource sends as bytes it serialised once (the IT harness fails on any member not here).
+   */
+  @Schema(
+      name = "StrategyAnswer",
+      requiredProperties = {
+        "image",
+        "strategy",
+        "reason",
+        "policy",
+        "moveCount",
+        "divergedAt",
+        "keep",
+        "tip",
+        "downloads",
+        "totalBytes",
+        "pollAfterSeconds"
+      })
+  public record StrategyAnswerBody(
+      String image,
+      Strategy strategy,
+      Reason reason,
+      @Schema(enumeration = {"patent", "catch-up"}) String policy,
+      @Schema(nullable = true) Integer moveCount,
+      @Schema(nullable = true) Integer divergedAt,
+      int keep,
+      @Schema(nullable = true) Tip tip,
+      List<DownloadBody> downloads,
+      long totalBytes,
+      int pollAfterSeconds) {}
+
+  /** One layer of a strategy answer to download and apply, as documented. */
+  @Schema(
+      name = "Download",
+      requiredProperties = {"depth", "version", "checksum", "fileName", "size", "sha256", "url"})
+  public record DownloadBody(
+      int depth,
+      long version,
+      String checksum,
+      String fileName,
+      long size,
+      String sha256,
+      String url) {}
+
+  /** A page of terminals, as documented. */
+  @Schema(
+      name = "TerminalPage",
+      requiredProperties = {"items", "next"})
+  public record TerminalPage(List<TerminalView> items, @Schema(nullable = true) String next) {}
+
+  /** A page of answer changes, as documented. */
+  @Schema(
+      name = "ChangePage",
+      requiredProperties = {"items", "next"})
+  public record ChangePage(List<Change> items, @Schema(nullable = true) String next) {}
+
+  /** A page of feedback messages, as documented. */
+  @Schema(
+      name = "FeedbackPage",
+      requiredProperties = {"items", "next"})
+  public record FeedbackPage(List<FeedbackView> items, @Schema(nullable = true) String next) {}
 
   /** A terminal, when it was last heard from, and its images with their current answers. */
   @JsonbPropertyOrder({"id", "name", "createdAt", "lastSeen", "images"})
+  @Schema(
+      name = "Terminal",
+      requiredProperties = {"id", "name", "createdAt", "lastSeen", "images"})
   public record TerminalView(
-      long id, String name, String createdAt, String lastSeen, List<ImageAnswer> images) {
+      long id,
+      String name,
+      String createdAt,
+      @Schema(nullable = true) String lastSeen,
+      List<ImageAnswer> images) {
 
     static TerminalView of(Terminal terminal, Instant lastSeen, List<AssignedImage> images) {
       return new TerminalView(
@@ -52,19 +148,38 @@ public final class Views {
     "totalBytes",
     "decidedAt"
   })
+  @Schema(
+      name = "ImageAnswer",
+      requiredProperties = {
+        "image",
+        "assignedAt",
+        "reportedAt",
+        "reportedLayers",
+        "strategy",
+        "reason",
+        "policy",
+        "moveCount",
+        "divergedAt",
+        "keep",
+        "totalBytes",
+        "decidedAt"
+      })
   public record ImageAnswer(
       String image,
       String assignedAt,
-      String reportedAt,
-      Integer reportedLayers,
-      Strategy strategy,
-      Reason reason,
-      String policy,
-      Integer moveCount,
-      Integer divergedAt,
-      Integer keep,
-      Long totalBytes,
-      String decidedAt) {
+      @Schema(nullable = true) String reportedAt,
+      @Schema(nullable = true) Integer reportedLayers,
+      @Schema(nullable = true) Strategy strategy,
+      @Schema(nullable = true) Reason reason,
+      @Schema(
+              nullable = true,
+              enumeration = {"patent", "catch-up"})
+          String policy,
+      @Schema(nullable = true) Integer moveCount,
+      @Schema(nullable = true) Integer divergedAt,
+      @Schema(nullable = true) Integer keep,
+      @Schema(nullable = true) Long totalBytes,
+      @Schema(nullable = true) String decidedAt) {
 
     static ImageAnswer of(AssignedImage image) {
       return new ImageAnswer(
@@ -102,6 +217,26 @@ public final class Views {
     "tip",
     "imageRevision"
   })
+  @Schema(
+      name = "AnswerChange",
+      requiredProperties = {
+        "id",
+        "image",
+        "decidedAt",
+        "triggeredBy",
+        "strategy",
+        "reason",
+        "policy",
+        "moveCount",
+        "divergedAt",
+        "keep",
+        "downloads",
+        "totalBytes",
+        "reportedLayers",
+        "reportedTip",
+        "tip",
+        "imageRevision"
+      })
   public record Change(
       long id,
       String image,
@@ -109,15 +244,15 @@ public final class Views {
       String triggeredBy,
       Strategy strategy,
       Reason reason,
-      String policy,
-      Integer moveCount,
-      Integer divergedAt,
+      @Schema(enumeration = {"patent", "catch-up"}) String policy,
+      @Schema(nullable = true) Integer moveCount,
+      @Schema(nullable = true) Integer divergedAt,
       int keep,
       int downloads,
       long totalBytes,
       int reportedLayers,
-      String reportedTip,
-      Tip tip,
+      @Schema(nullable = true) String reportedTip,
+      @Schema(nullable = true) Tip tip,
       long imageRevision) {
 
     static Change of(AnswerChange change, String image) {
@@ -147,17 +282,23 @@ public final class Views {
 
   /** The server's tip an answer was decided against. */
   @JsonbPropertyOrder({"depth", "version", "checksum"})
+  @Schema(
+      name = "AnswerTip",
+      requiredProperties = {"depth", "version", "checksum"})
   public record Tip(int depth, long version, String checksum) {}
 
   /** One feedback message of a terminal. */
   @JsonbPropertyOrder({"id", "image", "receivedAt", "state", "progress", "detail"})
+  @Schema(
+      name = "FeedbackMessage",
+      requiredProperties = {"id", "image", "receivedAt", "state", "progress", "detail"})
   public record FeedbackView(
       long id,
       String image,
       String receivedAt,
       TerminalFeedback.State state,
-      Integer progress,
-      String detail) {
+      @Schema(nullable = true) Integer progress,
+      @Schema(nullable = true) String detail) {
 
     static FeedbackView of(TerminalFeedback feedback, String image) {
       return new FeedbackView(
