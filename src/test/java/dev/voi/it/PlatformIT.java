@@ -250,12 +250,14 @@ class PlatformIT {
                                     if (response.getContent() != null
                                         && response.getContent().get("application/octet-stream")
                                             != null) {
-                                      assertThat(
-                                              response
-                                                  .getContent()
-                                                  .get("application/octet-stream")
-                                                  .getSchema()
-                                                  .getProperties())
+                                      // Object: the model's raw Schema type has raw properties.
+                                      Object properties =
+                                          response
+                                              .getContent()
+                                              .get("application/octet-stream")
+                                              .getSchema()
+                                              .getProperties();
+                                      assertThat(properties)
                                           .as(name + " " + code + " file body")
                                           .isNull();
                                     }
