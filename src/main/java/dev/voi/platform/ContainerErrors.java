@@ -58,8 +58,11 @@ public class ContainerErrors extends HttpServlet {
     }
     response.resetBuffer();
     response.setStatus(status);
-    if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
-      // An unread body is not drained after an error: the connection closes (ContinueGate).
+    if (RefusedBodies.closeAfterRefusal(
+        request.getHeader("Content-Length"),
+        request.getHeader("Transfer-Encoding"),
+        request.getHeader("Expect"))) {
+      // A large unread body is not drained after an error: the connection closes (ContinueGate).
       response.setHeader("Connection", "close");
     }
     response.setContentType(Problem.MEDIA_TYPE);

@@ -27,11 +27,13 @@ import java.util.logging.Logger;
  *       ExpectContinueFilter}), and a refusal goes out as the first and only answer.
  *   <li>Refused bodies: after a response of 400 or more, Grizzly reads and discards whatever the
  *       request declared, however large (12 GB in 20 s for an anonymous caller). When the codec has
- *       written a response header ({@code HttpProbe.onHeaderSerializeEvent}) of 400 or more, or of
- *       a request whose {@code 100} was held back and never sent, and the body is still unread, the
- *       gate marks the request's content broken: once the response is complete, Grizzly closes the
- *       connection instead of draining it. The refusals themselves say {@code Connection: close}
- *       ({@link ProblemMappers}, {@link ContainerErrors}).
+ *       written a response header ({@code HttpProbe.onHeaderSerializeEvent}) of a request whose
+ *       {@code 100} was held back and never sent, or of 400 or more to a request whose body {@link
+ *       RefusedBodies} does not drain (chunked, held back, or over 1 MiB), and the body is still
+ *       unread, the gate marks the request's content broken: once the response is complete, Grizzly
+ *       closes the connection instead of draining it. Those refusals say {@code Connection: close}
+ *       ({@link ProblemMappers}, {@link ContainerErrors}); a small refused body is drained, so that
+ *       a client which writes before it reads gets its answer.
  * </ul>
  *
  * <p>Grizzly and Payara are not APIs of the WAR: everything is reached by reflection from the
@@ -314,7 +316,10 @@ final class ContinueGate {
     }
   }
 
-  /** On the codec: a refusal's unread body closes the connection instead of being drained. */
+  /**
+   * On the codec: the unread body of a request whose {@code 100} never went out, or of a refusal
+   * that {@link RefusedBodies} does not drain, closes the connection instead of being read.
+   */
   private static final class CodecProbe extends Probe {
     CodecProbe(Grizzly api) {
       super(api);
@@ -336,9 +341,14 @@ final class ContinueGate {
           || !HTTP_1_1.equals(api.protocol.invoke(request))) {
         return;
       }
-      boolean refused = (int) api.packetStatus.invoke(header) >= 400;
       boolean neverContinued = api.getAttribute.invoke(request, DEFERRED) != null;
-      if (refused || neverContinued) {
+      boolean refused = (int) api.packetStatus.invoke(header) >= 400;
+      if (neverContinued
+          || refused
+              && RefusedBodies.closeAfterRefusal(
+                  (long) api.contentLength.invoke(request),
+                  (boolean) api.chunked.invoke(request),
+                  (String) api.headerValue.invoke(request, "Expect"))) {
         api.setContentBroken.invoke(request, true);
         api.setKeepAlive.invoke(api.processingState.invoke(header), false);
       }
@@ -370,6 +380,9 @@ final class ContinueGate {
       Method setAttribute,
       Method removeAttribute,
       Method isExpectContent,
+      Method contentLength,
+      Method chunked,
+      Method headerValue,
       Method setContentBroken,
       Class<?> responsePacket,
       Method isAcknowledgement,
@@ -421,6 +434,9 @@ final class ContinueGate {
           requestPacket.getMethod("setAttribute", String.class, Object.class),
           requestPacket.getMethod("removeAttribute", String.class),
           header.getMethod("isExpectContent"),
+          header.getMethod("getContentLength"),
+          header.getMethod("isChunked"),
+          header.getMethod("getHeader", String.class),
           header.getMethod("setContentBroken", boolean.class),
           responsePacket,
           responsePacket.getMethod("isAcknowledgement"),

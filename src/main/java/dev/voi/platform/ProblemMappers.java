@@ -80,7 +80,7 @@ public final class ProblemMappers {
       Response.ResponseBuilder builder = Response.fromResponse(response);
       e.retryAfter().ifPresent(delay -> builder.header("Retry-After", delay.toSeconds()));
       e.related().ifPresent(builder::location);
-      if (hasBody(requestHeaders)) {
+      if (closesAfterRefusal(requestHeaders)) {
         // A refused upload's body is not read: close instead of draining gigabytes first.
         builder.header("Connection", "close");
       }
@@ -88,13 +88,15 @@ public final class ProblemMappers {
     }
   }
 
-  static boolean hasBody(HttpHeaders headers) {
-    if (headers == null) {
-      return false;
-    }
-    String length = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-    String chunked = headers.getHeaderString("Transfer-Encoding");
-    return (length != null && !length.trim().equals("0")) || chunked != null;
+  /**
+   * Whether the refused request's body is left unread and its connection closed (RefusedBodies).
+   */
+  static boolean closesAfterRefusal(HttpHeaders headers) {
+    return headers != null
+        && RefusedBodies.closeAfterRefusal(
+            headers.getHeaderString(HttpHeaders.CONTENT_LENGTH),
+            headers.getHeaderString("Transfer-Encoding"),
+            headers.getHeaderString("Expect"));
   }
 
   /** Bodies the JSON binding could not read (Jersey reports them as processing failures). */
@@ -162,7 +164,7 @@ public final class ProblemMappers {
       if (e instanceof NotAllowedException) {
         builder.header(HttpHeaders.ALLOW, original.getHeaderString(HttpHeaders.ALLOW));
       }
-      if (hasBody(requestHeaders)) {
+      if (closesAfterRefusal(requestHeaders)) {
         // 401 and 403 come before the body is read: the connection closes instead (ContinueGate).
         builder.header("Connection", "close");
       }

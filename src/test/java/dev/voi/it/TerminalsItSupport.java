@@ -45,8 +45,8 @@ abstract class TerminalsItSupport {
 
   @BeforeEach
   void urls() {
+    base = Deployed.application(base);
     api = base.toString() + "api/v1";
-    assertThat(base.getPath()).as("context path of the deployment").isNotEqualTo("/");
   }
 
   // ---------------------------------------------------------------- helpers: terminals

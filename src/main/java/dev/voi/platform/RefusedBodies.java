@@ -1,0 +1,47 @@
+package dev.voi.platform;
+
+import java.util.Locale;
+
+/**
+ * What becomes of the unread body of a refused request (docs/design.md §10): a small one is read
+ * and thrown away, so that a client which writes its whole body before it reads (most HTTP
+ * libraries without {@code Expect: 100-continue}) gets the refusal instead of a reset connection;
+ * anything larger, of unknown length, or held back by {@code Expect: 100-continue} is not read at
+ * all: the answer says {@code Connection: close} and the connection closes after it.
+ */
+public final class RefusedBodies {
+
+  /**
+   * The most a refused body is drained: the listener's {@code max-swallowing-input-bytes} (boot
+   * commands), which bounds what Grizzly reads of a body nobody reads.
+   */
+  public static final long DRAINED_AT_MOST = 1L << 20;
+
+  private RefusedBodies() {}
+
+  /**
+   * Whether the connection closes after refusing a request that declared {@code contentLength}
+   * (negative when absent), chunked framing or not, and {@code expect} (the header, or null).
+   */
+  public static boolean closeAfterRefusal(long contentLength, boolean chunked, String expect) {
+    if (!chunked && contentLength <= 0) {
+      return false; // no body: nothing to drain or refuse
+    }
+    boolean heldBack =
+        expect != null && expect.trim().toLowerCase(Locale.ROOT).equals("100-continue");
+    return chunked || heldBack || contentLength > DRAINED_AT_MOST;
+  }
+
+  /** The same, from the request's header values as they came (any may be null). */
+  static boolean closeAfterRefusal(String contentLength, String transferEncoding, String expect) {
+    long length = -1;
+    if (contentLength != null) {
+      try {
+        length = Long.parseLong(contentLength.trim());
+      } catch (NumberFormatException e) {
+        return true; // Grizzly refuses such a request itself; never drain what cannot be measured
+      }
+    }
+    return closeAfterRefusal(length, transferEncoding != null, expect);
+  }
+}
