@@ -139,6 +139,7 @@ public class OpenApiContract implements OASFilter {
       addIfMissing(responses, "401", "No token, or a token the server does not know");
       addIfMissing(
           responses, "403", "The token is valid but not for this resource (admin or terminal)");
+      unavailable(responses);
     }
     if (answersWithABody(responses)) {
       addIfMissing(responses, "406", "Accept names no media type this operation answers with");
@@ -227,6 +228,27 @@ public class OpenApiContract implements OASFilter {
                         && e.getValue().getContent() != null
                         && e.getValue().getContent().getMediaTypes() != null
                         && !e.getValue().getContent().getMediaTypes().isEmpty());
+  }
+
+  /** Every API operation may find the database away: 503 database-unavailable, Retry-After. */
+  private static void unavailable(APIResponses responses) {
+    String outage = "database-unavailable: the database cannot be reached, try again later";
+    APIResponse known =
+        responses.getAPIResponses() == null ? null : responses.getAPIResponses().get("503");
+    if (known == null) {
+      responses.addAPIResponse(
+          "503",
+          OASFactory.createAPIResponse()
+              .description(outage)
+              .addHeader(
+                  "Retry-After",
+                  OASFactory.createHeader()
+                      .required(true)
+                      .description("seconds")
+                      .schema(OASFactory.createSchema().type(Schema.SchemaType.STRING))));
+    } else {
+      known.description(known.getDescription() + "; " + outage);
+    }
   }
 
   private static void addIfMissing(APIResponses responses, String code, String description) {

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.time.Clock;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,6 +37,11 @@ public final class ProblemMappers {
   }
 
   static Response unexpected(Throwable failure, UriInfo uriInfo) {
+    if (DatabaseOutage.isOutage(failure)) {
+      ForRefusals mapper = new ForRefusals();
+      mapper.uriInfo = uriInfo;
+      return mapper.toResponse(DatabaseOutage.refusal(failure, Clock.systemUTC()));
+    }
     String errorId = UUID.randomUUID().toString();
     LOG.log(Level.SEVERE, "Unexpected failure, error id " + errorId, failure);
     return answer(

@@ -31,6 +31,7 @@ public enum ProblemType {
   BASE_HAS_BACKING_FILE("base-has-backing-file", "A base has no backing file", 422),
   DIFF_WITHOUT_BACKING_FILE("diff-without-backing-file", "A diff needs a backing file", 422),
   TOO_MANY_DOWNLOADS("too-many-downloads", "Too many downloads at once", 503),
+  DATABASE_UNAVAILABLE("database-unavailable", "The database is unavailable", 503),
   INSUFFICIENT_STORAGE("insufficient-storage", "Not enough room in the data directory", 507);
 
   private static final String TYPE_PREFIX = "urn:voi-update:problem:";

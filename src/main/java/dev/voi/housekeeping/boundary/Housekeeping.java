@@ -6,6 +6,7 @@ import dev.voi.answers.entity.AnswerChange;
 import dev.voi.coherence.control.RemoteTerminalChanges;
 import dev.voi.fleet.control.Redecider;
 import dev.voi.housekeeping.control.HistoryRetention;
+import dev.voi.platform.DatabaseOutage;
 import dev.voi.platform.VoiConfig;
 import dev.voi.terminals.control.LastSeen;
 import dev.voi.terminals.control.SeenWriter;
@@ -73,8 +74,7 @@ public class Housekeeping {
       seenWriter.write(seen);
     } catch (Exception e) {
       seen.forEach(lastSeen::mark); // try again at the next tick
-      LOG.log(
-          Level.WARNING, "Could not write last-seen moments of " + seen.size() + " terminals", e);
+      warn("Could not write last-seen moments of " + seen.size() + " terminals", e);
     }
   }
 
@@ -91,12 +91,12 @@ public class Housekeeping {
                 }
               });
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Could not compare image revisions", e);
+      warn("Could not compare image revisions", e);
     }
     try {
       terminalChanges.poll();
     } catch (Exception e) {
-      LOG.log(Level.WARNING, "Could not read the terminal changes of other instances", e);
+      warn("Could not read the terminal changes of other instances", e);
     }
   }
 
@@ -111,7 +111,16 @@ public class Housekeeping {
         LOG.info(() -> "Pruned " + removed + " history rows older than " + days + " days");
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Could not prune the history", e);
+      warn("Could not prune the history", e);
+    }
+  }
+
+  /** A failure of a tick: while the database is away, one line now and then, not a trace a tick. */
+  private void warn(String what, Exception e) {
+    if (DatabaseOutage.isOutage(e)) {
+      DatabaseOutage.note(e, clock);
+    } else {
+      LOG.log(Level.WARNING, what, e);
     }
   }
 }

@@ -217,6 +217,16 @@ public class LayerContentResource {
       throw ProblemType.LAYER_FILE_MISSING.refuse(
           "the file of this layer is not in the data directory");
     }
+    long stored = storedSize(file);
+    if (stored != layer.size()) {
+      // Never a short or overlong body under a Content-Length and an ETag that promise the file.
+      throw ProblemType.LAYER_FILE_MISSING.refuse(
+          "the file of this layer in the data directory is not the published one ("
+              + stored
+              + " bytes, published with "
+              + layer.size()
+              + "); the next audit quarantines it");
+    }
     String etag = "\"" + layer.sha256Hex() + "\"";
     Response.ResponseBuilder common =
         Response.ok()
@@ -351,5 +361,14 @@ public class LayerContentResource {
       }
     }
     return false;
+  }
+
+  /** The file's size now, or -1 when it cannot be read. */
+  private static long storedSize(java.nio.file.Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
   }
 }
