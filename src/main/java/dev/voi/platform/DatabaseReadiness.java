@@ -8,12 +8,14 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the migrations ran and the database answers within two seconds. */
+/**
+ * Ready once the migrations ran and the database answers within two seconds. Not a liveness check:
+ * while the database is away the instance still serves polls from memory (docs/design.md §16), and
+ * a restart would only lose that; {@code /health/live} stays up.
+ */
 @Readiness
-@Liveness
 @ApplicationScoped
 public class DatabaseReadiness implements HealthCheck {
 

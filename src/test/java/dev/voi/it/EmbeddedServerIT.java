@@ -24,6 +24,32 @@ class EmbeddedServerIT {
 
   static final Duration START = Duration.ofMinutes(8);
 
+  /**
+   * The catalogue of hostile inputs, on the embedded database (PlatformIT runs it on PostgreSQL).
+   */
+  private static void hostileInputsAreRefusedAndLeaveNothingBehind(
+      ServerProcess server, String admin, Path work) throws Exception {
+    String api = server.baseUrl() + "/api/v1";
+    Path fixtures = Files.createDirectories(work.resolve("hostile"));
+    HostileInputs.Fixture fixture = HostileInputs.prepare(api, admin, fixtures, "hostile-h2");
+    HostileInputs catalogue = new HostileInputs("/api/v1", admin, fixture);
+    Path data = work.resolve("voi-data");
+    String shown = HostileInputs.apiState(api, admin, fixture);
+    // The database file is the server's while it runs: its tables are compared through the API.
+    java.util.Map<String, Long> files = HostileInputs.files(data.resolve("images"));
+    java.util.Map<String, Long> temporary = HostileInputs.files(data.resolve("tmp"));
+
+    java.util.List<String> failures = catalogue.run(java.net.URI.create(server.baseUrl()));
+
+    System.out.printf(
+        "MEASURE hostile inputs on H2: %d cases %s%n",
+        catalogue.cases().size(), catalogue.counts());
+    assertThat(failures).as("refusals that were not as the contract says").isEmpty();
+    assertThat(HostileInputs.files(data.resolve("images"))).isEqualTo(files);
+    assertThat(HostileInputs.files(data.resolve("tmp"))).isEqualTo(temporary);
+    assertThat(HostileInputs.apiState(api, admin, fixture)).isEqualTo(shown);
+  }
+
   /** Streams the start of a large upload, then kills the JVM with the upload half-way. */
   private static void killedHalfWayThroughAnUpload(ServerProcess server, String token, Path dataDir)
       throws Exception {
@@ -83,6 +109,7 @@ class EmbeddedServerIT {
               .extract()
               .path("serverUuid");
       given().get(server.baseUrl() + "/api/v1/server").then().statusCode(401);
+      hostileInputsAreRefusedAndLeaveNothingBehind(server, "Bearer " + token, work);
     }
     Path dataDir = work.resolve("voi-data");
     assertThat(dataDir.resolve("db/voi.mv.db")).exists();

@@ -8,13 +8,16 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.swagger.v3.oas.models.OpenAPI;
 import java.io.File;
+import java.net.URI;
 import java.net.URL;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -23,6 +26,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real WAR on a managed Payara Micro against PostgreSQL: the foundation's contract. */
 @ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
@@ -178,6 +182,52 @@ class PlatformIT {
           .body("type", equalTo("urn:voi-update:problem:bad-request"))
           .body("detail", containsString("limit"));
     }
+  }
+
+  @Test
+  void hostileInputsAreRefusedAndLeaveNothingBehind(@TempDir Path work) throws Exception {
+    HostileInputs.Fixture fixture = HostileInputs.prepare(api, ADMIN, work, "hostile-pg");
+    HostileInputs catalogue = new HostileInputs(base.getPath() + "api/v1", ADMIN, fixture);
+    Path data = Path.of(System.getProperty("voi.test.data.dir"));
+    String shown = HostileInputs.apiState(api, ADMIN, fixture);
+    Map<String, Long> files = HostileInputs.files(data);
+    Map<String, Long> rows = rowCounts();
+
+    List<String> failures = catalogue.run(URI.create(root));
+
+    System.out.printf(
+        "MEASURE hostile inputs on PostgreSQL: %d cases %s%n",
+        catalogue.cases().size(), catalogue.counts());
+    assertThat(failures).as("refusals that were not as the contract says").isEmpty();
+    assertThat(HostileInputs.files(data)).as("the data directory").isEqualTo(files);
+    assertThat(rowCounts()).as("every table's rows").isEqualTo(rows);
+    assertThat(HostileInputs.apiState(api, ADMIN, fixture)).isEqualTo(shown);
+  }
+
+  /** How many rows each table of the IT database holds. */
+  private static Map<String, Long> rowCounts() throws Exception {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    try (Connection connection =
+            DriverManager.getConnection(System.getProperty("voi.test.db.url"));
+        Statement statement = connection.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet names =
+          statement.executeQuery(
+              "SELECT table_name FROM information_schema.tables"
+                  + " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")) {
+        while (names.next()) {
+          tables.add(names.getString(1));
+        }
+      }
+      for (String table : tables) {
+        try (ResultSet count = statement.executeQuery("SELECT count(*) FROM " + table)) {
+          count.next();
+          counts.put(table, count.getLong(1));
+        }
+      }
+    }
+    assertThat(counts).isNotEmpty();
+    return counts;
   }
 
   @Test
