@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,23 +31,31 @@ public class ContainerErrors extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     boolean dispatched = request.getDispatcherType() == DispatcherType.ERROR;
-    int status = dispatched ? status(request) : 404;
+    Throwable failure =
+        dispatched ? (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) : null;
+    boolean outage = failure != null && DatabaseOutage.isOutage(failure);
+    int status = outage ? 503 : dispatched ? status(request) : 404;
     String path =
         dispatched
             ? (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI)
             : request.getRequestURI();
-    JsonObjectBuilder problem =
-        Json.createObjectBuilder()
-            .add("type", Problem.type(ProblemMappers.slugFor(status)))
-            .add("title", title(status))
-            .add("status", status);
-    Throwable failure =
-        dispatched ? (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) : null;
     if (failure != null && ClientAborts.isClientAbort(failure)) {
       return; // the client is gone: nobody to answer, nothing went wrong here
     }
+    ProblemType unavailable = ProblemType.DATABASE_UNAVAILABLE;
+    JsonObjectBuilder problem =
+        Json.createObjectBuilder()
+            .add("type", outage ? unavailable.uri() : Problem.type(ProblemMappers.slugFor(status)))
+            .add("title", outage ? unavailable.title() : title(status))
+            .add("status", status);
     String errorId = null;
-    if (status >= 500) {
+    if (outage) {
+      Refused refused = DatabaseOutage.refusal(failure, Clock.systemUTC());
+      problem.add("detail", refused.detail());
+      refused
+          .retryAfter()
+          .ifPresent(delay -> response.setHeader("Retry-After", Long.toString(delay.toSeconds())));
+    } else if (status >= 500) {
       errorId = UUID.randomUUID().toString();
       problem.add("detail", "The failure is logged under error id " + errorId);
       problem.add("errorId", errorId);

@@ -12,7 +12,7 @@ public record Problem(
     String type, String title, int status, String detail, String instance, String errorId) {
 
   public static final String MEDIA_TYPE = "application/problem+json";
-  public static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
+  public static final MediaType MEDIA = new MediaType("application", "problem+json");
   private static final String TYPE_PREFIX = "urn:voi-update:problem:";
 
   /** The problem type URI for a short slug such as {@code stale-or-wrong-parent}. */
