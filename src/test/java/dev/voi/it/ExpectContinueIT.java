@@ -179,7 +179,7 @@ class ExpectContinueIT {
                       + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
                       + "Expect: 100-continue\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
-      assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 100");
+      assertThat(RawHttp.readHeadOrNull(socket.getInputStream())).startsWith("HTTP/1.1 100");
     }
   }
 
@@ -209,7 +209,7 @@ class ExpectContinueIT {
       // Refused before the body is read (409); the connection stays for the next request.
       out.write(headers("/images?name=" + existing, ADMIN, body.length, null));
       out.flush();
-      String exists = readHead(in);
+      String exists = RawHttp.readHeadOrNull(in);
       assertThat(exists).as("the refusal").startsWith("HTTP/1.1 409");
       assertThat(exists.toLowerCase(Locale.ROOT)).doesNotContain("connection: close");
       assertThat(new String(readBody(exists, in), StandardCharsets.UTF_8)).contains("image-exists");
@@ -224,7 +224,7 @@ class ExpectContinueIT {
                   + "\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      assertThat(readHead(in))
+      assertThat(RawHttp.readHeadOrNull(in))
           .as("the next request on the same connection")
           .startsWith("HTTP/1.1 200");
     }
@@ -236,7 +236,7 @@ class ExpectContinueIT {
       out.write(headers("/images?name=" + image(), ADMIN, declared, null));
       out.write(new byte[65_536]); // zeros: no qcow2 header
       out.flush();
-      String refusal = readHead(in);
+      String refusal = RawHttp.readHeadOrNull(in);
       assertThat(refusal).as("the refusal").startsWith("HTTP/1.1 400");
       assertThat(new String(readBody(refusal, in), StandardCharsets.UTF_8)).contains("not-qcow2");
       out.write(new byte[declared - 65_536]);
@@ -301,7 +301,7 @@ class ExpectContinueIT {
       out.flush();
       String interim = null;
       if (expect) {
-        interim = readHead(in);
+        interim = RawHttp.readHeadOrNull(in);
         assertThat(interim).as("the answer to Expect").isNotNull();
         if (!interim.startsWith("HTTP/1.1 100")) {
           return new Outcome(null, interim, 0, false, false);
@@ -309,7 +309,7 @@ class ExpectContinueIT {
       }
       out.write(body);
       out.flush();
-      return new Outcome(interim, readHead(in), body.length, false, false);
+      return new Outcome(interim, RawHttp.readHeadOrNull(in), body.length, false, false);
     }
   }
 
@@ -327,7 +327,7 @@ class ExpectContinueIT {
       String interim = null;
       String head = null;
       if (framing == Framing.EXPECT || framing == Framing.EXPECT_FORM) {
-        head = readHead(in);
+        head = RawHttp.readHeadOrNull(in);
         if (head != null && head.startsWith("HTTP/1.1 100")) {
           interim = head;
           head = null;
@@ -338,7 +338,7 @@ class ExpectContinueIT {
       CompletableFuture<long[]> writing =
           CompletableFuture.supplyAsync(() -> writeZeros(out, limit, chunked));
       if (head == null) {
-        head = readHead(in);
+        head = RawHttp.readHeadOrNull(in);
       }
       long[] written = writing.get(120, TimeUnit.SECONDS);
       long started = System.nanoTime();
@@ -414,22 +414,6 @@ class ExpectContinueIT {
     } catch (IOException e) {
       return new long[] {sent, 1};
     }
-  }
-
-  /** The status line and headers of the next answer, or null if the connection ends first. */
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < end.length) {
-      int b = in.read();
-      if (b == -1) {
-        return null;
-      }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   /** The body of the answer whose head is {@code head}: by its length, or chunk by chunk. */

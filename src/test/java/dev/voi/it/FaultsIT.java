@@ -11,7 +11,6 @@ import dev.voi.testing.ServerProcess;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -95,14 +94,7 @@ class FaultsIT {
             : Files.createTempDirectory("voi-faults-data-");
     dataOnTmpfs =
         run("mount", "-t", "tmpfs", "-o", "size=" + DATA_BYTES, "tmpfs", data.toString()) == 0;
-    String itDatabase =
-        System.getProperty(
-            "voi.test.db.url", "jdbc:postgresql://127.0.0.1:5432/voi_it?user=postgres");
-    String admin =
-        System.getProperty(
-            "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-    dbUrl = itDatabase.replaceFirst("/([a-z_][a-z0-9_]*)(\\?|$)", "/$1_faults$2");
-    FreshDatabase.create(admin, dbUrl);
+    dbUrl = FreshDatabase.besideTheItDatabase("faults");
     URI direct = URI.create(dbUrl.substring("jdbc:".length()));
     database = new TcpCut(direct.getPort() < 0 ? 5432 : direct.getPort());
     String relayed = dbUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + database.port() + "/");
@@ -271,7 +263,7 @@ class FaultsIT {
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
-      String head = readHead(in);
+      String head = RawHttp.readHead(in);
       assertThat(head).startsWith("HTTP/1.1 200");
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       byte[] start = in.readNBytes(1 << 20);
@@ -477,25 +469,10 @@ class FaultsIT {
                   // the server answered and closed before the whole body was sent
                 }
               });
-      String head = readHead(socket.getInputStream());
+      String head = RawHttp.readHead(socket.getInputStream());
       sending.get(60, TimeUnit.SECONDS);
       return head;
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < end.length) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("the connection closed in the headers: " + head);
-      }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   private static Instant lastSeenInDatabase(long terminal) throws Exception {

@@ -604,7 +604,7 @@ final class HostileInputs {
         String head = new String(request, 0, headEnd - 2, StandardCharsets.ISO_8859_1);
         out.write((head + "Expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        String first = readHead(in);
+        String first = RawHttp.readHead(in);
         if (!first.startsWith("HTTP/1.1 100")) {
           return answer(first, in);
         }
@@ -617,9 +617,9 @@ final class HostileInputs {
         }
       }
       out.flush();
-      String head = readHead(in);
+      String head = RawHttp.readHead(in);
       while (head.startsWith("HTTP/1.1 100")) {
-        head = readHead(in);
+        head = RawHttp.readHead(in);
       }
       return answer(head, in);
     }
@@ -634,21 +634,6 @@ final class HostileInputs {
     }
     int status = Integer.parseInt(head.substring(9, 12));
     return new Answer(status, head, body.toString(StandardCharsets.UTF_8));
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < end.length) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("the connection closed in the answer's head: " + head);
-      }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   private static int indexOf(byte[] data, byte[] pattern) {

@@ -9,7 +9,6 @@ import dev.voi.testing.FreshDatabase;
 import dev.voi.testing.ServerProcess;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,15 +102,7 @@ class TwoServersIT {
   static void startTwoServers() throws Exception {
     work = Files.createDirectories(Path.of("target/two-servers").toAbsolutePath());
     FreshDatabase.emptyDirectory(work);
-    String itDatabase =
-        System.getProperty(
-            "voi.test.db.url", "jdbc:postgresql://127.0.0.1:5432/voi_it?user=postgres");
-    String admin =
-        System.getProperty(
-            "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-    // Beside the IT database, named after it: two builds with two IT databases do not share it.
-    dbUrl = itDatabase.replaceFirst("/([a-z_][a-z0-9_]*)(\\?|$)", "/$1_two$2");
-    FreshDatabase.create(admin, dbUrl);
+    dbUrl = FreshDatabase.besideTheItDatabase("two");
 
     Map<String, String> common = new HashMap<>();
     common.put("VOI_DB_URL", dbUrl);
@@ -343,7 +334,7 @@ class TwoServersIT {
           ("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + ADMIN + "\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      String head = responseHead(held.getInputStream());
+      String head = RawHttp.readHead(held.getInputStream());
       assertThat(head).startsWith("HTTP/1.1 200");
 
       Response refused = given().header("Authorization", ADMIN).get(a.baseUrl() + path);
@@ -678,22 +669,6 @@ class TwoServersIT {
       assertThat(response.statusCode()).isEqualTo(200);
       return Optional.of(Checksum.sha256Of(body).hex());
     }
-  }
-
-  /** Reads a response's status line and headers, byte by byte, leaving the body unread. */
-  private static String responseHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < end.length) {
-      int next = in.read();
-      if (next < 0) {
-        throw new IOException("the connection closed in the headers: " + head);
-      }
-      head.write(next);
-      matched = next == end[matched] ? matched + 1 : (next == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 
   // ------------------------------------------------------------------------- helpers

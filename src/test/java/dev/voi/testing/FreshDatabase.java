@@ -30,6 +30,23 @@ public final class FreshDatabase {
     }
   }
 
+  /**
+   * A fresh database of its own for one IT, beside the build's IT database and named after it
+   * ({@code voi_it} gives {@code voi_it_<suffix>}): two builds with two IT databases never share
+   * one. Gives back its JDBC URL.
+   */
+  public static String besideTheItDatabase(String suffix) throws SQLException {
+    String itDatabase =
+        System.getProperty(
+            "voi.test.db.url", "jdbc:postgresql://127.0.0.1:5432/voi_it?user=postgres");
+    String admin =
+        System.getProperty(
+            "voi.test.pg.admin.url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+    String url = itDatabase.replaceFirst("/([a-z_][a-z0-9_]*)(\\?|$)", "/$1_" + suffix + "$2");
+    create(admin, url);
+    return url;
+  }
+
   /** Drops (disconnecting its sessions) and creates the database that {@code dbUrl} names. */
   public static void create(String adminUrl, String dbUrl) throws SQLException {
     String name = databaseName(dbUrl);
