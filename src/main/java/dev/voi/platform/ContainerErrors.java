@@ -67,11 +67,9 @@ public class ContainerErrors extends HttpServlet {
     }
     response.resetBuffer();
     response.setStatus(status);
-    if (RefusedBodies.closeAfterRefusal(
-        request.getHeader("Content-Length"),
-        request.getHeader("Transfer-Encoding"),
-        request.getHeader("Expect"))) {
-      // A large unread body is not drained after an error: the connection closes (ContinueGate).
+    if (RefusedBodies.hasBody(
+        request.getHeader("Content-Length"), request.getHeader("Transfer-Encoding"))) {
+      // The connection closes after an error; a large unread body is not read first (ContinueGate).
       response.setHeader("Connection", "close");
     }
     response.setContentType(Problem.MEDIA_TYPE);

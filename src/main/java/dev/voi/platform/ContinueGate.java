@@ -345,7 +345,7 @@ final class ContinueGate {
       boolean refused = (int) api.packetStatus.invoke(header) >= 400;
       if (neverContinued
           || refused
-              && RefusedBodies.closeAfterRefusal(
+              && RefusedBodies.leftUnread(
                   (long) api.contentLength.invoke(request),
                   (boolean) api.chunked.invoke(request),
                   (String) api.headerValue.invoke(request, "Expect"))) {

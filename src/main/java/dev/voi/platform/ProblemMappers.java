@@ -99,10 +99,9 @@ public final class ProblemMappers {
    */
   static boolean closesAfterRefusal(HttpHeaders headers) {
     return headers != null
-        && RefusedBodies.closeAfterRefusal(
+        && RefusedBodies.hasBody(
             headers.getHeaderString(HttpHeaders.CONTENT_LENGTH),
-            headers.getHeaderString("Transfer-Encoding"),
-            headers.getHeaderString("Expect"));
+            headers.getHeaderString("Transfer-Encoding"));
   }
 
   /** Bodies the JSON binding could not read (Jersey reports them as processing failures). */

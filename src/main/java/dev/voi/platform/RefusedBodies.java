@@ -3,11 +3,11 @@ package dev.voi.platform;
 import java.util.Locale;
 
 /**
- * What becomes of the unread body of a refused request (docs/design.md §10): a small one is read
- * and thrown away, so that a client which writes its whole body before it reads (most HTTP
- * libraries without {@code Expect: 100-continue}) gets the refusal instead of a reset connection;
- * anything larger, of unknown length, or held back by {@code Expect: 100-continue} is not read at
- * all: the answer says {@code Connection: close} and the connection closes after it.
+ * What becomes of the unread body of a refused request (docs/design.md §10). The answer says {@code
+ * Connection: close} and the connection closes after it. A small body is read and thrown away
+ * first, so that a client which writes its whole body before it reads (most HTTP libraries without
+ * {@code Expect: 100-continue}) gets the refusal instead of a reset connection; anything larger, of
+ * unknown length, or held back by {@code Expect: 100-continue} is left unread.
  */
 public final class RefusedBodies {
 
@@ -20,10 +20,11 @@ public final class RefusedBodies {
   private RefusedBodies() {}
 
   /**
-   * Whether the connection closes after refusing a request that declared {@code contentLength}
-   * (negative when absent), chunked framing or not, and {@code expect} (the header, or null).
+   * Whether the body of a refused request that declared {@code contentLength} (negative when
+   * absent), chunked framing or not, and {@code expect} (the header, or null) is left unread: the
+   * connection closes without reading it.
    */
-  public static boolean closeAfterRefusal(long contentLength, boolean chunked, String expect) {
+  public static boolean leftUnread(long contentLength, boolean chunked, String expect) {
     if (!chunked && contentLength <= 0) {
       return false; // no body: nothing to drain or refuse
     }
@@ -32,8 +33,26 @@ public final class RefusedBodies {
     return chunked || heldBack || contentLength > DRAINED_AT_MOST;
   }
 
-  /** The same, from the request's header values as they came (any may be null). */
-  static boolean closeAfterRefusal(String contentLength, String transferEncoding, String expect) {
+  /**
+   * Whether a refusal of a request with these headers (any may be null) says {@code Connection:
+   * close}: whenever it declared a body, read or not.
+   */
+  static boolean hasBody(String contentLength, String transferEncoding) {
+    if (transferEncoding != null) {
+      return true;
+    }
+    if (contentLength == null) {
+      return false;
+    }
+    try {
+      return Long.parseLong(contentLength.trim()) > 0;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  /** {@link #leftUnread(long, boolean, String)} from the header values as they came. */
+  static boolean leftUnread(String contentLength, String transferEncoding, String expect) {
     long length = -1;
     if (contentLength != null) {
       try {
@@ -42,6 +61,6 @@ public final class RefusedBodies {
         return true; // Grizzly refuses such a request itself; never drain what cannot be measured
       }
     }
-    return closeAfterRefusal(length, transferEncoding != null, expect);
+    return leftUnread(length, transferEncoding != null, expect);
   }
 }

@@ -9,30 +9,37 @@ import org.junit.jupiter.api.Test;
 class RefusedBodiesTest {
 
   @Test
-  void aSmallBodyOfKnownLengthIsDrained() {
-    assertThat(RefusedBodies.closeAfterRefusal(200_000, false, null)).isFalse();
-    assertThat(RefusedBodies.closeAfterRefusal(RefusedBodies.DRAINED_AT_MOST, false, null))
-        .isFalse();
-    assertThat(RefusedBodies.closeAfterRefusal("1048576", null, null)).isFalse();
+  void aSmallBodyOfKnownLengthIsDrainedFirst() {
+    assertThat(RefusedBodies.leftUnread(200_000, false, null)).isFalse();
+    assertThat(RefusedBodies.leftUnread(RefusedBodies.DRAINED_AT_MOST, false, null)).isFalse();
+    assertThat(RefusedBodies.leftUnread("1048576", null, null)).isFalse();
   }
 
   @Test
-  void aLargeChunkedOrHeldBackBodyClosesTheConnection() {
-    assertThat(RefusedBodies.closeAfterRefusal(RefusedBodies.DRAINED_AT_MOST + 1, false, null))
-        .isTrue();
-    assertThat(RefusedBodies.closeAfterRefusal(-1, true, null)).as("chunked").isTrue();
-    assertThat(RefusedBodies.closeAfterRefusal(10, false, "100-Continue")).as("Expect").isTrue();
-    assertThat(RefusedBodies.closeAfterRefusal(null, "chunked", null)).isTrue();
-    assertThat(RefusedBodies.closeAfterRefusal("99999999999999999999", null, null))
+  void aLargeChunkedOrHeldBackBodyIsLeftUnread() {
+    assertThat(RefusedBodies.leftUnread(RefusedBodies.DRAINED_AT_MOST + 1, false, null)).isTrue();
+    assertThat(RefusedBodies.leftUnread(-1, true, null)).as("chunked").isTrue();
+    assertThat(RefusedBodies.leftUnread(10, false, "100-Continue")).as("Expect").isTrue();
+    assertThat(RefusedBodies.leftUnread(null, "chunked", null)).isTrue();
+    assertThat(RefusedBodies.leftUnread("99999999999999999999", null, null))
         .as("a length nobody can measure")
         .isTrue();
   }
 
   @Test
+  void everyRefusalOfARequestWithABodyClosesTheConnection() {
+    assertThat(RefusedBodies.hasBody("200000", null)).isTrue();
+    assertThat(RefusedBodies.hasBody(null, "chunked")).isTrue();
+    assertThat(RefusedBodies.hasBody("nonsense", null)).isTrue();
+    assertThat(RefusedBodies.hasBody("0", null)).isFalse();
+    assertThat(RefusedBodies.hasBody(null, null)).isFalse();
+  }
+
+  @Test
   void noBodyNeedsNeither() {
-    assertThat(RefusedBodies.closeAfterRefusal(0, false, "100-continue")).isFalse();
-    assertThat(RefusedBodies.closeAfterRefusal(null, null, null)).isFalse();
-    assertThat(RefusedBodies.closeAfterRefusal(" 0 ", null, null)).isFalse();
+    assertThat(RefusedBodies.leftUnread(0, false, "100-continue")).isFalse();
+    assertThat(RefusedBodies.leftUnread(null, null, null)).isFalse();
+    assertThat(RefusedBodies.leftUnread(" 0 ", null, null)).isFalse();
   }
 
   @Test
