@@ -133,9 +133,8 @@ class FaultsIT {
     Term first = fleet.get(0);
     Term second = fleet.get(1);
     assertThat(feedback(first, "fleet", "DOWNLOADING", 40).statusCode()).isEqualTo(202);
-    // A fleet in its steady state: each has polled since the last change. The housekeeping tick
-    // (every 5 s) applies the terminal changes of the last minute once more, dropping those
-    // terminals' cached entries, so the enrolments settle first; then every terminal polls twice.
+    // A fleet in its steady state: each has polled since the last change, and the housekeeping
+    // ticks after the enrolments have passed; then every terminal polls twice.
     Thread.sleep(HOUSEKEEPING_TICK.multipliedBy(2).toMillis());
     for (int round = 0; round < 2; round++) {
       assertThat(

@@ -17,8 +17,8 @@ import javax.sql.DataSource;
  * rotated or a terminal deleted there stops working here within one housekeeping tick (5 s), an
  * assignment changed there is seen here just as soon. Reads the changes of the last {@link
  * #WINDOW_SECONDS} each time (a change whose transaction committed late is still in the window) and
- * applies each once; applying one of this instance's own changes again only drops cache entries
- * again.
+ * applies each once. This instance's own changes are skipped ({@link OwnChanges}): its caches were
+ * brought up to date when they committed.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRES_NEW)
@@ -31,6 +31,8 @@ public class RemoteTerminalChanges {
   DataSource dataSource;
 
   @Inject CacheInvalidation invalidation;
+
+  @Inject OwnChanges own;
 
   private Set<Long> applied = new HashSet<>();
 
@@ -49,12 +51,13 @@ public class RemoteTerminalChanges {
     int count = 0;
     for (TerminalChangeLog.Entry entry : recent) {
       inWindow.add(entry.id());
-      if (!applied.contains(entry.id())) {
+      if (!applied.contains(entry.id()) && !own.takeOwn(entry.id())) {
         invalidation.apply(entry.change());
         count++;
       }
     }
     applied = inWindow; // what left the window cannot come back
+    own.forgetOld();
     return count;
   }
 }

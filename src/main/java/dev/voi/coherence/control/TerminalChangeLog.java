@@ -19,13 +19,20 @@ public final class TerminalChangeLog {
 
   private TerminalChangeLog() {}
 
-  /** Records a change in the caller's transaction. */
-  public static void record(Connection c, TerminalChanged change) throws SQLException {
+  /** Records a change in the caller's transaction; gives back the row's id. */
+  public static long record(Connection c, TerminalChanged change) throws SQLException {
     try (PreparedStatement insert =
-        c.prepareStatement("INSERT INTO terminal_change (terminal_id, kind) VALUES (?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO terminal_change (terminal_id, kind) VALUES (?, ?)", new String[] {"id"})) {
       insert.setLong(1, change.terminalId());
       insert.setString(2, change.kind().name());
       insert.executeUpdate();
+      try (ResultSet keys = insert.getGeneratedKeys()) {
+        if (!keys.next()) {
+          throw new SQLException("no id for the terminal_change row");
+        }
+        return keys.getLong(1);
+      }
     }
   }
 

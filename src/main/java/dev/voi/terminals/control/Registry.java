@@ -5,6 +5,7 @@ import dev.voi.answers.entity.Assignment;
 import dev.voi.chain.ImageName;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.coherence.control.OwnChanges;
 import dev.voi.coherence.control.TerminalChangeLog;
 import dev.voi.coherence.control.TerminalChanged;
 import dev.voi.images.control.Lineage;
@@ -56,6 +57,7 @@ public class Registry {
   @Inject Clock clock;
   @Inject SecureRandom random;
   @Inject Event<TerminalChanged> changes;
+  @Inject OwnChanges ownChanges;
 
   public Registered register(String name) {
     try {
@@ -144,7 +146,8 @@ public class Registry {
    */
   private void changed(TerminalId terminalId, TerminalChanged.Kind kind) {
     TerminalChanged change = new TerminalChanged(terminalId.value(), kind);
-    em.unwrap(Session.class).doWork(c -> TerminalChangeLog.record(c, change));
+    ownChanges.wrote(
+        em.unwrap(Session.class).doReturningWork(c -> TerminalChangeLog.record(c, change)));
     changes.fire(change);
   }
 

@@ -35,6 +35,7 @@ class TerminalChangeLogTest {
     List<TerminalChanged> seen = new ArrayList<>();
     RemoteTerminalChanges poller = new RemoteTerminalChanges();
     poller.dataSource = dataSource;
+    poller.own = new OwnChanges();
     poller.invalidation =
         new CacheInvalidation() {
           @Override
@@ -71,11 +72,20 @@ class TerminalChangeLogTest {
     }
     assertThat(poller.poll()).isEqualTo(1);
     assertThat(seen).last().isEqualTo(new TerminalChanged(9, TerminalChanged.Kind.DELETED));
+
+    // This instance's own change: its caches were updated when it committed; not applied again.
+    try (Connection c = dataSource.getConnection()) {
+      poller.own.wrote(
+          TerminalChangeLog.record(c, new TerminalChanged(12, TerminalChanged.Kind.TOKEN)));
+    }
+    int before = seen.size();
+    assertThat(poller.poll()).as("its own change").isZero();
+    assertThat(seen).hasSize(before);
     try (Connection c = dataSource.getConnection()) {
       assertThat(TerminalChangeLog.recent(c, 7200))
           .as("the poll pruned what is older than ten minutes")
           .extracting(e -> e.change().terminalId())
-          .containsExactly(7L, 8L, 9L, 10L);
+          .containsExactly(7L, 8L, 9L, 10L, 12L);
     }
   }
 }
