@@ -31,9 +31,9 @@ import java.util.logging.Logger;
  *       {@code 100} was held back and never sent, or of 400 or more to a request whose body {@link
  *       RefusedBodies} does not drain (chunked, held back, or over 1 MiB), and the body is still
  *       unread, the gate marks the request's content broken: once the response is complete, Grizzly
- *       closes the connection instead of draining it. Those refusals say {@code Connection: close}
- *       ({@link ProblemMappers}, {@link ContainerErrors}); a small refused body is drained, so that
- *       a client which writes before it reads gets its answer.
+ *       closes the connection instead of draining it. Every refusal of a request with a body says
+ *       {@code Connection: close} ({@link ProblemMappers}, {@link ContainerErrors}); a small one is
+ *       drained before the close, so that a client which writes before it reads gets its answer.
  * </ul>
  *
  * <p>Grizzly and Payara are not APIs of the WAR: everything is reached by reflection from the

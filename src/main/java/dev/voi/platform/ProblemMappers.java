@@ -87,7 +87,7 @@ public final class ProblemMappers {
       e.retryAfter().ifPresent(delay -> builder.header("Retry-After", delay.toSeconds()));
       e.related().ifPresent(builder::location);
       if (closesAfterRefusal(requestHeaders)) {
-        // A refused upload's body is not read: close instead of draining gigabytes first.
+        // The connection closes after a refused body: a large one unread, a small one drained.
         builder.header("Connection", "close");
       }
       return builder.build();
@@ -95,7 +95,8 @@ public final class ProblemMappers {
   }
 
   /**
-   * Whether the refused request's body is left unread and its connection closed (RefusedBodies).
+   * Whether the refusal closes the connection: whenever the request declared a body
+   * (RefusedBodies).
    */
   static boolean closesAfterRefusal(HttpHeaders headers) {
     return headers != null

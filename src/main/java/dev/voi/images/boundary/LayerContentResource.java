@@ -33,6 +33,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -213,11 +214,11 @@ public class LayerContentResource {
           "the stored file failed its integrity check; an administrator must republish it");
     }
     java.nio.file.Path file = store.layerFile(imageName, layer.fileName());
-    if (!Files.isRegularFile(file)) {
+    long stored = storedSize(file);
+    if (stored < 0) {
       throw ProblemType.LAYER_FILE_MISSING.refuse(
           "the file of this layer is not in the data directory");
     }
-    long stored = storedSize(file);
     if (stored != layer.size()) {
       // Never a short or overlong body under a Content-Length and an ETag that promise the file.
       throw ProblemType.LAYER_FILE_MISSING.refuse(
@@ -363,10 +364,11 @@ public class LayerContentResource {
     return false;
   }
 
-  /** The file's size now, or -1 when it cannot be read. */
+  /** The file's size now (one stat), or -1 when it is missing or not a regular file. */
   private static long storedSize(java.nio.file.Path file) {
     try {
-      return Files.size(file);
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      return attributes.isRegularFile() ? attributes.size() : -1;
     } catch (IOException e) {
       return -1;
     }
