@@ -27,7 +27,16 @@ public record Answer(
     List<Download> downloads,
     long totalBytes,
     int pollAfterSeconds,
-    String etag) {
+    String etag,
+    String windowOpensAt) {
+
+  /** The reason the server gives while the terminal's maintenance window is closed. */
+  public static final String OUTSIDE_WINDOW = "OUTSIDE_WINDOW";
+
+  /** True when the server holds the update back until the group's maintenance window opens. */
+  public boolean outsideWindow() {
+    return strategy == Strategy.WAIT && OUTSIDE_WINDOW.equals(reason);
+  }
 
   /** The server's tip. */
   public record Tip(int depth, long version, Checksum checksum) {}
@@ -119,7 +128,8 @@ public record Answer(
         downloads,
         totalBytes,
         poll == null || poll < 0 ? 0 : poll,
-        etag);
+        etag,
+        Json.optionalString(root, "", "windowOpensAt"));
   }
 
   private static void requireConsistent(
@@ -169,7 +179,8 @@ public record Answer(
         downloads,
         totalBytes,
         pollAfterSeconds,
-        newEtag);
+        newEtag,
+        windowOpensAt);
   }
 
   /** One line for people: {@code INCREMENTAL (ONE_BEHIND, policy patent): keep 3, download …}. */
@@ -186,7 +197,10 @@ public record Answer(
     switch (strategy) {
       case STOP -> line.append(": up to date");
       case WAIT ->
-          line.append(": nothing to do yet, poll again in ").append(pollAfterSeconds).append(" s");
+          line.append(
+              outsideWindow()
+                  ? ": outside the maintenance window, which opens at " + windowOpensAt
+                  : ": nothing to do yet, poll again in " + pollAfterSeconds + " s");
       default -> {
         line.append(": keep ").append(keep).append(keep == 1 ? " layer" : " layers");
         line.append(", download ").append(downloads.size());

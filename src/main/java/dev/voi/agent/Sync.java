@@ -116,7 +116,11 @@ final class Sync {
         console.result("server: " + answer.summary());
         if (answer.strategy() == Strategy.WAIT) {
           console.result(
-              "waiting: the server asks to poll again in " + answer.pollAfterSeconds() + " s");
+              answer.outsideWindow()
+                  ? "waiting: outside the maintenance window; it opens at " + answer.windowOpensAt()
+                  : "waiting: the server asks to poll again in "
+                      + answer.pollAfterSeconds()
+                      + " s");
           return Failure.OK;
         }
         if (answer.strategy() == Strategy.STOP && !partial) {

@@ -17,5 +17,10 @@ public enum Reason {
   /** The terminal holds no layer of the image. */
   NO_LOCAL_CHAIN,
   /** A layer the answer would download is quarantined. */
-  LAYER_QUARANTINED
+  LAYER_QUARANTINED,
+  /**
+   * The answer would download layers while the terminal's group is outside every maintenance window
+   * (docs/design.md §11); never for {@link #NO_LOCAL_CHAIN} or {@link #BROKEN_CHAIN}.
+   */
+  OUTSIDE_WINDOW
 }

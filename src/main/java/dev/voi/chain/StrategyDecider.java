@@ -85,6 +85,51 @@ public final class StrategyDecider {
         tip);
   }
 
+  /**
+   * True when a maintenance window holds this decision back while it is closed (docs/design.md
+   * §11): it downloads something, and the terminal has something it can boot ({@link
+   * Reason#NO_LOCAL_CHAIN} and {@link Reason#BROKEN_CHAIN} ignore windows).
+   */
+  public static boolean heldByWindows(Decision decision) {
+    return !decision.downloads().isEmpty()
+        && decision.reason() != Reason.NO_LOCAL_CHAIN
+        && decision.reason() != Reason.BROKEN_CHAIN;
+  }
+
+  /**
+   * The decision held back by a closed maintenance window: {@code WAIT}, reason {@link
+   * Reason#OUTSIDE_WINDOW}, no downloads, and {@code keep} = the layers the terminal verifiably
+   * holds (the verified prefix: {@code m + 1} when behind, the first mismatch when diverged, the
+   * whole chain when ahead). The move count and the diverging index stay, for people.
+   *
+   * @throws IllegalArgumentException when windows do not hold this decision ({@link
+   *     #heldByWindows})
+   */
+  public static Decision outsideWindow(Decision decision) {
+    if (!heldByWindows(decision)) {
+      throw new IllegalArgumentException(
+          decision.strategy() + " (" + decision.reason() + ") is not held by windows");
+    }
+    int n = decision.tip().depth();
+    int verified =
+        switch (decision.reason()) {
+          case ONE_BEHIND, BEHIND -> n + 1 - decision.moveCount();
+          case DIVERGED -> decision.divergedAt();
+          case AHEAD -> n + 1;
+          default -> decision.keep();
+        };
+    return new Decision(
+        Strategy.WAIT,
+        Reason.OUTSIDE_WINDOW,
+        decision.policy(),
+        decision.moveCount(),
+        decision.divergedAt(),
+        verified,
+        List.of(),
+        0L,
+        decision.tip());
+  }
+
   /** The reason of steps 2–4, with the index it refers to. */
   private record Finding(Reason reason, int index) {}
 
@@ -162,8 +207,8 @@ public final class StrategyDecider {
       case DIVERGED -> planDiverged(finding.index());
       case AHEAD -> planAhead(n);
       case BROKEN_CHAIN, NO_LOCAL_CHAIN -> new Plan(Strategy.FULL, 0);
-      case LAYER_QUARANTINED ->
-          throw new IllegalStateException("LAYER_QUARANTINED is never a finding");
+      case LAYER_QUARANTINED, OUTSIDE_WINDOW ->
+          throw new IllegalStateException(finding.reason() + " is never a finding");
     };
   }
 

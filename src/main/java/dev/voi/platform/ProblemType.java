@@ -21,6 +21,7 @@ public enum ProblemType {
   BASE_NOT_RETIRABLE("base-not-retirable", "The base cannot be retired", 409),
   FILE_LOCKED("file-locked", "The file is locked", 409),
   AUDIT_RUNNING("audit-running", "An audit is running", 409),
+  NOTHING_TO_ADVANCE("nothing-to-advance", "Every wave has released the newest tip", 409),
   LAYER_QUARANTINED("layer-quarantined", "The layer is quarantined", 410),
   LAYER_FILE_MISSING("layer-file-missing", "The layer file is missing", 410),
   UPLOAD_TOO_LARGE("upload-too-large", "The upload is too large", 413),

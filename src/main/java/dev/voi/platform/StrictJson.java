@@ -112,6 +112,91 @@ public final class StrictJson {
     return OptionalInt.of(whole.intValue());
   }
 
+  /** An array field: absent or null is empty; any other type is refused. */
+  public static Optional<jakarta.json.JsonArray> array(JsonObject object, String name) {
+    JsonValue value = object.get(name);
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      return Optional.empty();
+    }
+    if (value.getValueType() != JsonValue.ValueType.ARRAY) {
+      throw invalid(name + ": expected an array, got " + typeOf(value));
+    }
+    return Optional.of(value.asJsonArray());
+  }
+
+  /** An array's items as strings; {@code name} names the array in a refusal. */
+  public static java.util.List<String> strings(jakarta.json.JsonArray array, String name) {
+    java.util.List<String> strings = new java.util.ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      JsonValue item = array.get(i);
+      if (item.getValueType() != JsonValue.ValueType.STRING) {
+        throw invalid(name + "[" + i + "]: expected a string, got " + typeOf(item));
+      }
+      strings.add(((jakarta.json.JsonString) item).getString());
+    }
+    return strings;
+  }
+
+  /** An array item as an object; {@code name} names it in a refusal. */
+  public static JsonObject objectItem(jakarta.json.JsonArray array, int index, String name) {
+    JsonValue item = array.get(index);
+    if (item.getValueType() != JsonValue.ValueType.OBJECT) {
+      throw invalid(name + "[" + index + "]: expected an object, got " + typeOf(item));
+    }
+    return item.asJsonObject();
+  }
+
+  /** An array item as an array; {@code name} names it in a refusal. */
+  public static jakarta.json.JsonArray arrayItem(
+      jakarta.json.JsonArray array, int index, String name) {
+    JsonValue item = array.get(index);
+    if (item.getValueType() != JsonValue.ValueType.ARRAY) {
+      throw invalid(name + "[" + index + "]: expected an array, got " + typeOf(item));
+    }
+    return item.asJsonArray();
+  }
+
+  /** A boolean field: absent or null is empty; any other type is refused. */
+  public static Optional<Boolean> bool(JsonObject object, String name) {
+    JsonValue value = object.get(name);
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      return Optional.empty();
+    }
+    if (value.getValueType() == JsonValue.ValueType.TRUE) {
+      return Optional.of(true);
+    }
+    if (value.getValueType() == JsonValue.ValueType.FALSE) {
+      return Optional.of(false);
+    }
+    throw invalid(name + ": expected true or false, got " + typeOf(value));
+  }
+
+  /** A number field from 0 to 1: absent or null is empty; anything else is refused. */
+  public static java.util.OptionalDouble fraction(JsonObject object, String name) {
+    JsonValue value = object.get(name);
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      return java.util.OptionalDouble.empty();
+    }
+    if (value.getValueType() != JsonValue.ValueType.NUMBER) {
+      throw invalid(name + ": expected a number from 0 to 1, got " + typeOf(value));
+    }
+    java.math.BigDecimal decimal = ((JsonNumber) value).bigDecimalValue();
+    if (decimal.signum() < 0 || decimal.compareTo(java.math.BigDecimal.ONE) > 0) {
+      throw invalid(name + " must be between 0 and 1, got " + value);
+    }
+    return java.util.OptionalDouble.of(decimal.doubleValue());
+  }
+
+  /** Refuses every key of {@code object} that is not one of {@code known}. */
+  public static void onlyKeys(JsonObject object, String where, String... known) {
+    Set<String> allowed = Set.of(known);
+    for (String key : object.keySet()) {
+      if (!allowed.contains(key)) {
+        throw invalid(where + "unknown field \"" + shorten(key) + "\"");
+      }
+    }
+  }
+
   private static JsonValue value(JsonParser parser, JsonParser.Event event, int depth) {
     return switch (event) {
       case START_OBJECT -> object(parser, depth);

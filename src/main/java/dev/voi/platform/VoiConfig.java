@@ -24,6 +24,10 @@ public class VoiConfig {
   String dbUrl;
 
   @Inject
+  @ConfigProperty(name = "voi.clock.adjustable", defaultValue = "false")
+  boolean clockAdjustable;
+
+  @Inject
   @ConfigProperty(name = "voi.admin.token")
   Optional<String> adminToken;
 
@@ -138,6 +142,14 @@ public class VoiConfig {
    */
   public int redecideWorkers() {
     return redecideWorkers > 0 ? redecideWorkers : Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * True when an administrator may move the server's clock ({@code PUT /api/v1/server/clock}): for
+   * tests of maintenance windows, never in production.
+   */
+  public boolean clockAdjustable() {
+    return clockAdjustable;
   }
 
   public Optional<String> adminToken() {

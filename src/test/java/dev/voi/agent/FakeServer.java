@@ -71,6 +71,9 @@ final class FakeServer implements AutoCloseable {
   /** Whether answers carry an ETag (the real server always sends one). */
   volatile boolean answerEtags = true;
 
+  /** When set, the group's maintenance window is closed until then (docs/design.md §11). */
+  volatile String windowOpensAt;
+
   /** This many content requests answer 503 with Retry-After: 1 first. */
   volatile int busyResponses;
 
@@ -208,6 +211,12 @@ final class FakeServer implements AutoCloseable {
     List<Lineage.Layer> chain = lineage.chain();
     List<ServerLayer> layers = chain.stream().map(Lineage.Layer::serverLayer).toList();
     Decision decision = new StrategyDecider(policy, maxIncrementalLayers).decide(list, layers);
+    String opensAt = windowOpensAt;
+    if (opensAt != null && StrategyDecider.heldByWindows(decision)) {
+      decision = StrategyDecider.outsideWindow(decision);
+    } else {
+      opensAt = null;
+    }
     ObjectNode root = Json.object();
     root.put("image", lineage.image());
     root.put("strategy", decision.strategy().name());
@@ -243,6 +252,7 @@ final class FakeServer implements AutoCloseable {
                   + published.checksum().hex()
                   + "/content");
     }
+    root.put("windowOpensAt", opensAt);
     root.put("totalBytes", decision.totalBytes());
     root.put("pollAfterSeconds", 60);
     return Json.write(root);

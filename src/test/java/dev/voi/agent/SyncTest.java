@@ -275,6 +275,28 @@ class SyncTest {
   }
 
   @Test
+  void outsideTheMaintenanceWindowItWaitsSaysWhenTheWindowOpensAndChangesNothing() {
+    lineage.publishBase(1, "write -P 0x11 0 1M");
+    assertThat(rig.sync()).isZero();
+    lineage.publishDiff(2, "write -P 0x22 1M 64k");
+    rig.server.windowOpensAt = "2026-12-07T14:00:00Z";
+    Map<String, String> before = rig.snapshot();
+    rig.server.resetCounters();
+
+    assertThat(rig.sync()).isZero();
+
+    assertThat(rig.out())
+        .contains("server: WAIT (OUTSIDE_WINDOW")
+        .contains("outside the maintenance window; it opens at 2026-12-07T14:00:00Z");
+    assertThat(rig.snapshot()).isEqualTo(before);
+    assertThat(rig.server.contentRequests).isEmpty();
+
+    rig.server.windowOpensAt = null; // the window opened
+    assertThat(rig.sync()).isZero();
+    assertHoldsServerChain();
+  }
+
+  @Test
   void theBootOverlaySitsOnTheTipAndIsNeverReported() throws IOException {
     lineage.publishBase(1, "write -P 0x11 0 1M");
     Lineage.Layer diff = lineage.publishDiff(2, "write -P 0x22 1M 64k");

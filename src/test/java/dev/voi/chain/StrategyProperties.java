@@ -140,6 +140,43 @@ class StrategyProperties {
     assertThat(decision.divergedAt()).isEqualTo(last);
   }
 
+  // Maintenance windows (docs/design.md §11).
+
+  @Property
+  void aClosedWindowHoldsBackExactlyWhatWouldDownloadAndKeepsTheVerifiedPrefix(
+      @ForAll("scenarios") Scenario scenario,
+      @ForAll Policy policy,
+      @ForAll @IntRange(min = 1, max = 5) int maxIncrementalLayers) {
+    Decision decision = decide(scenario, policy, maxIncrementalLayers);
+    boolean held = StrategyDecider.heldByWindows(decision);
+    assertThat(held)
+        .isEqualTo(
+            !decision.downloads().isEmpty()
+                && decision.reason() != Reason.NO_LOCAL_CHAIN
+                && decision.reason() != Reason.BROKEN_CHAIN);
+    Assume.that(held);
+
+    Decision waiting = StrategyDecider.outsideWindow(decision);
+
+    assertThat(waiting.strategy()).isEqualTo(Strategy.WAIT);
+    assertThat(waiting.reason()).isEqualTo(Reason.OUTSIDE_WINDOW);
+    assertThat(waiting.downloads()).isEmpty();
+    assertThat(waiting.totalBytes()).isZero();
+    assertThat(waiting.tip()).isEqualTo(decision.tip());
+    // keep is the verified prefix: the terminal's heads equal the server's up to it, and the next
+    // one (if the terminal and the chain both have it) differs.
+    List<ChainNode> nodes = scenario.terminal();
+    List<ServerLayer> chain = scenario.chain();
+    int keep = waiting.keep();
+    assertThat(keep).isBetween(decision.keep(), nodes.size());
+    for (int k = 0; k < keep; k++) {
+      assertThat(nodes.get(k).head()).isEqualTo(chain.get(k).checksum());
+    }
+    if (keep < nodes.size() && keep < chain.size()) {
+      assertThat(nodes.get(keep).head()).isNotEqualTo(chain.get(keep).checksum());
+    }
+  }
+
   // Every answer.
 
   @Property
@@ -163,7 +200,8 @@ class StrategyProperties {
 
   private static void everyReasonIsGenerated(StatisticsCoverage coverage) {
     for (Reason reason : Reason.values()) {
-      if (reason != Reason.LAYER_QUARANTINED) {
+      // Quarantines and windows are applied after the decision, and tested on their own.
+      if (reason != Reason.LAYER_QUARANTINED && reason != Reason.OUTSIDE_WINDOW) {
         coverage.check(reason).count((Integer count) -> count >= 10);
       }
     }

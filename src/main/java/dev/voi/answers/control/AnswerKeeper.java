@@ -5,6 +5,7 @@ import dev.voi.answers.entity.Assignment;
 import dev.voi.answers.entity.StoredAnswer;
 import dev.voi.answers.entity.StrategyAnswer;
 import dev.voi.chain.ChainNode;
+import dev.voi.chain.Reason;
 import dev.voi.platform.VoiConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,6 +16,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -26,8 +28,18 @@ import java.util.Optional;
 @Transactional
 public class AnswerKeeper {
 
-  /** An answer and the row version it was stored at (later versions supersede it in caches). */
-  public record Kept(StrategyAnswer answer, long version) {}
+  /**
+   * An answer and the row version it was stored at (later versions supersede it in caches).
+   *
+   * @param validUntil when a maintenance window changes the answer, null for never
+   */
+  public record Kept(StrategyAnswer answer, long version, Instant validUntil) {}
+
+  /** The history's trigger when a window opening changed an answer and nothing else did. */
+  public static final String WINDOW_OPENED = "window opened";
+
+  /** The history's trigger when a window closing changed an answer and nothing else did. */
+  public static final String WINDOW_CLOSED = "window closed";
 
   @PersistenceContext EntityManager em;
   @Inject VoiConfig config;
@@ -38,13 +50,14 @@ public class AnswerKeeper {
    *
    * @return empty when the assignment no longer exists
    */
-  public Optional<Kept> report(long assignmentId, List<ChainNode> nodes, ChainSnapshot chain) {
+  public Optional<Kept> report(
+      long assignmentId, List<ChainNode> nodes, ChainSnapshot chain, String group) {
     Assignment assignment = em.find(Assignment.class, assignmentId, LockModeType.PESSIMISTIC_WRITE);
     if (assignment == null) {
       return Optional.empty();
     }
     assignment.report(nodes, clock.instant());
-    return Optional.of(decideNow(assignment, chain, AnswerChange.BY_REPORT));
+    return Optional.of(decideNow(assignment, chain, group, AnswerChange.BY_REPORT));
   }
 
   /**
@@ -52,27 +65,48 @@ public class AnswerKeeper {
    *
    * @return empty when the assignment no longer exists or has no report
    */
-  public Optional<Kept> redecide(long assignmentId, ChainSnapshot chain, String trigger) {
+  public Optional<Kept> redecide(
+      long assignmentId, ChainSnapshot chain, String group, String trigger) {
     Assignment assignment = em.find(Assignment.class, assignmentId, LockModeType.PESSIMISTIC_WRITE);
     if (assignment == null || !assignment.hasReport()) {
       return Optional.empty();
     }
-    return Optional.of(decideNow(assignment, chain, trigger));
+    return Optional.of(decideNow(assignment, chain, group, trigger));
   }
 
   /** Decides and writes at once: the row's new version is what the caller caches. */
-  private Kept decideNow(Assignment assignment, ChainSnapshot chain, String trigger) {
-    StrategyAnswer answer = decide(assignment, chain, trigger);
+  private Kept decideNow(Assignment assignment, ChainSnapshot chain, String group, String trigger) {
+    Instant now = clock.instant();
+    ChainSnapshot.Judged judged =
+        chain.answerFor(assignment.reportedNodes(), config.pollSeconds(), group, now);
+    StrategyAnswer answer = judged.answer();
+    String cause =
+        trigger.equals(AnswerChange.BY_REPORT)
+            ? trigger
+            : windowTrigger(assignment, chain, answer).orElse(trigger);
+    if (assignment.answer(new StoredAnswer(answer, answer.fingerprint()), chain.revision(), now)) {
+      em.persist(AnswerChange.of(assignment, answer, cause, chain.revision(), now));
+    }
     em.flush();
-    return new Kept(answer, assignment.version());
+    return new Kept(answer, assignment.version(), judged.validUntil());
   }
 
-  private StrategyAnswer decide(Assignment assignment, ChainSnapshot chain, String trigger) {
-    StrategyAnswer answer = chain.answerFor(assignment.reportedNodes(), config.pollSeconds());
-    Instant now = clock.instant();
-    if (assignment.answer(new StoredAnswer(answer, answer.fingerprint()), chain.revision(), now)) {
-      em.persist(AnswerChange.of(assignment, answer, trigger, chain.revision(), now));
+  /**
+   * "window opened" or "window closed" when only the passing of a window's edge can explain the new
+   * answer: the row was decided against this very revision, and the answer moves into or out of
+   * {@code OUTSIDE_WINDOW}.
+   */
+  static Optional<String> windowTrigger(
+      Assignment assignment, ChainSnapshot chain, StrategyAnswer answer) {
+    if (assignment.answer() == null
+        || !Objects.equals(assignment.answerRevision(), chain.revision())) {
+      return Optional.empty();
     }
-    return answer;
+    boolean was = assignment.answer().reason() == Reason.OUTSIDE_WINDOW;
+    boolean is = answer.reason() == Reason.OUTSIDE_WINDOW;
+    if (was == is) {
+      return Optional.empty();
+    }
+    return Optional.of(was ? WINDOW_OPENED : WINDOW_CLOSED);
   }
 }

@@ -23,8 +23,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class Assignments implements ImageAccess {
 
-  /** An image assigned to a terminal: the row of its reports and answers. */
-  public record AssignmentRef(long assignmentId, long imageId) {}
+  /** An image assigned to a terminal: the row of its reports and answers, and its group. */
+  public record AssignmentRef(long assignmentId, long imageId, String group) {}
 
   @PersistenceContext EntityManager em;
   @Inject Invalidations invalidations;
@@ -46,9 +46,14 @@ public class Assignments implements ImageAccess {
     return Optional.ofNullable(assignments.get(terminalId, this::load).get(imageName));
   }
 
+  /** Every image assigned to the terminal, by image name. */
+  public Map<String, AssignmentRef> all(long terminalId) {
+    return assignments.get(terminalId, this::load);
+  }
+
   void onTerminalChanged(
       @Observes(during = TransactionPhase.AFTER_SUCCESS) TerminalChanged change) {
-    if (change.kind() != TerminalChanged.Kind.TOKEN) {
+    if (change.kind() != TerminalChanged.Kind.TOKEN) { // assignments, group, deletion
       assignments.invalidate(change.terminalId());
     }
   }
@@ -59,7 +64,10 @@ public class Assignments implements ImageAccess {
         .setParameter("terminal", terminalId)
         .getResultStream()
         .forEach(
-            row -> byImage.put((String) row[2], new AssignmentRef((Long) row[0], (Long) row[1])));
+            row ->
+                byImage.put(
+                    (String) row[2],
+                    new AssignmentRef((Long) row[0], (Long) row[1], (String) row[3])));
     return Map.copyOf(byImage);
   }
 }

@@ -13,6 +13,7 @@ import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
 import dev.voi.platform.TerminalId;
 import dev.voi.platform.VoiConfig;
+import dev.voi.rollouts.control.RolloutProgress;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,6 +21,8 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,8 +50,12 @@ public class Strategies {
   /** Whose answer, for which image. */
   public record AnswerKey(long terminalId, String image) {}
 
-  /** The current answer and the version of the row it came from: a later version wins. */
-  record CachedAnswer(long version, Representation representation) {}
+  /**
+   * The current answer and the version of the row it came from: a later version wins.
+   *
+   * @param validUntil epoch millis from which a maintenance window's edge changes the answer
+   */
+  record CachedAnswer(long version, Representation representation, long validUntil) {}
 
   @Inject Assignments assignments;
   @Inject TargetChains targets;
@@ -56,6 +63,8 @@ public class Strategies {
   @Inject Invalidations invalidations;
   @Inject Lineage lineage;
   @Inject VoiConfig config;
+  @Inject Clock clock;
+  @Inject RolloutProgress progress;
   @PersistenceContext EntityManager em;
 
   private Invalidations.Cache<AnswerKey, CachedAnswer> answers;
@@ -96,7 +105,10 @@ public class Strategies {
    */
   public Representation known(TerminalId terminalId, String image) {
     CachedAnswer answer = answers.get(new AnswerKey(terminalId.value(), image));
-    return answer == null ? null : answer.representation();
+    if (answer == null || clock.millis() >= answer.validUntil()) {
+      return null; // a window opened or closed since: decided again by current()
+    }
+    return answer.representation();
   }
 
   /**
@@ -109,7 +121,7 @@ public class Strategies {
     long terminalId = id.value();
     String image = imageName.value();
     long epoch = invalidations.epoch();
-    ChainSnapshot chain = chain(image, terminalId);
+    ChainSnapshot chain = chain(image);
     Assignment row = em.find(Assignment.class, assignment.assignmentId());
     if (row == null) {
       throw notAssigned(image);
@@ -117,24 +129,31 @@ public class Strategies {
     if (!row.hasReport()) {
       return Optional.empty();
     }
-    if (Objects.equals(row.answerRevision(), chain.revision())) {
+    String group = assignment.group();
+    boolean timeless = !chain.windows().containsKey(group);
+    if (timeless && Objects.equals(row.answerRevision(), chain.revision())) {
       // The stored answer is current: its bytes are likely known already (terminals in the same
       // state get the same answer), so neither the list nor the decision is needed.
       Representation known =
           row.answerHash() == null ? null : representations.get(row.answerHash());
       if (known != null) {
-        return Optional.of(remember(terminalId, image, known, row.version(), epoch));
+        return Optional.of(remember(terminalId, image, known, row.version(), null, epoch));
       }
-      StrategyAnswer answer = chain.answerFor(row.reportedNodes(), config.pollSeconds());
-      if (answer.fingerprint().equals(row.answerHash())) {
-        return Optional.of(remember(terminalId, image, answer, row.version(), epoch));
-      }
+    }
+    // Decided again in memory: a row left at an older revision by a re-decision that did not
+    // concern its group, or a window's edge that passed, needs no write when the answer stands.
+    ChainSnapshot.Judged judged =
+        chain.answerFor(row.reportedNodes(), config.pollSeconds(), group, clock.instant());
+    if (judged.answer().fingerprint().equals(row.answerHash())) {
+      return Optional.of(
+          remember(terminalId, image, judged.answer(), row.version(), judged.validUntil(), epoch));
     }
     AnswerKeeper.Kept kept =
         keeper
-            .redecide(assignment.assignmentId(), chain, chain.cause())
+            .redecide(assignment.assignmentId(), chain, group, chain.cause())
             .orElseThrow(() -> notAssigned(image));
-    return Optional.of(remember(terminalId, image, kept.answer(), kept.version(), epoch));
+    return Optional.of(
+        remember(terminalId, image, kept.answer(), kept.version(), kept.validUntil(), epoch));
   }
 
   /** Keeps a reported list and answers it. */
@@ -143,12 +162,42 @@ public class Strategies {
     long terminalId = id.value();
     String image = imageName.value();
     long epoch = invalidations.epoch();
-    ChainSnapshot chain = chain(image, terminalId);
+    ChainSnapshot chain = chain(image);
     AnswerKeeper.Kept kept =
         keeper
-            .report(assignment.assignmentId(), nodes, chain)
+            .report(assignment.assignmentId(), nodes, chain, assignment.group())
             .orElseThrow(() -> notAssigned(image));
-    return remember(terminalId, image, kept.answer(), kept.version(), epoch);
+    if (chain.rollout() != null) {
+      progress.nudge(imageName); // a wave may be complete now
+    }
+    return remember(terminalId, image, kept.answer(), kept.version(), kept.validUntil(), epoch);
+  }
+
+  /**
+   * Decides every answer of one terminal again, at once (after it moved to another group: its wave
+   * and windows may differ).
+   */
+  public void redecideTerminal(TerminalId id, String trigger) {
+    long epoch = invalidations.epoch();
+    assignments
+        .all(id.value())
+        .forEach(
+            (image, assignment) ->
+                targets
+                    .of(image)
+                    .flatMap(
+                        chain ->
+                            keeper.redecide(
+                                assignment.assignmentId(), chain, assignment.group(), trigger))
+                    .ifPresent(
+                        kept ->
+                            remember(
+                                id.value(),
+                                image,
+                                kept.answer(),
+                                kept.version(),
+                                kept.validUntil(),
+                                epoch)));
   }
 
   /** After a chain or policy change of the image: no answer held for it may be served again. */
@@ -166,7 +215,12 @@ public class Strategies {
   }
 
   private Representation remember(
-      long terminalId, String image, StrategyAnswer answer, long version, long epoch) {
+      long terminalId,
+      String image,
+      StrategyAnswer answer,
+      long version,
+      Instant validUntil,
+      long epoch) {
     String fingerprint = answer.fingerprint();
     Representation representation = representations.get(fingerprint);
     if (representation == null) {
@@ -176,22 +230,30 @@ public class Strategies {
       }
       representations.put(fingerprint, representation);
     }
-    return remember(terminalId, image, representation, version, epoch);
+    return remember(terminalId, image, representation, version, validUntil, epoch);
   }
 
   private Representation remember(
-      long terminalId, String image, Representation representation, long version, long epoch) {
+      long terminalId,
+      String image,
+      Representation representation,
+      long version,
+      Instant validUntil,
+      long epoch) {
     answers.offer(
         new AnswerKey(terminalId, image),
-        new CachedAnswer(version, representation),
+        new CachedAnswer(
+            version,
+            representation,
+            validUntil == null ? Long.MAX_VALUE : validUntil.toEpochMilli()),
         epoch,
         (held, offered) -> offered.version() >= held.version() ? offered : held);
     return representation;
   }
 
-  private ChainSnapshot chain(String image, long terminalId) {
+  private ChainSnapshot chain(String image) {
     return targets
-        .of(image, terminalId)
+        .of(image)
         .orElseThrow(() -> ProblemType.NOT_FOUND.refuse("no image named " + image));
   }
 

@@ -1,86 +1,98 @@
 package dev.voi.answers.control;
 
+import dev.voi.chain.rollout.MaintenanceWindows;
+import dev.voi.images.control.Affected;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which chain a terminal is judged against: the one place that says it. Polls, reports and the
- * set-based re-decision all ask here, for an (image, terminal) pair; {@link ChainSnapshots} only
- * holds the chains it chooses from.
+ * Which chain a terminal is judged against: the one place that says it (docs/design.md §11). Polls,
+ * reports and the set-based re-decision all ask here, for an (image, group) pair; {@link
+ * ChainSnapshots} only holds the images it chooses from.
  *
- * <p>Today every terminal of an image is judged against the image's current chain (docs/design.md
- * §6), so {@link #judge} ignores the terminal. Staged rollouts (docs/design.md §11, staged
- * rollouts: not built yet) judge a terminal against the released tip of its group's wave; they
- * change {@link #judge} and what it is given, nothing else. A change of an image's chains affects
- * at most the terminals assigned that image, which is why a re-decision after a change selects its
- * rows by image ({@link Run#imageId}) and the answer cache forgets by image: that is the affected
- * set or, with waves, a superset of it, and a row whose target did not move is read but left
- * unwritten.
+ * <p>Without a rollout plan every terminal of an image is judged against the image's current chain
+ * (docs/design.md §6). With one, a terminal is judged against its wave's target chain: the wave's
+ * released tip and its ancestors, whatever their state. The terminal's group picks the wave, and
+ * also the maintenance windows that may hold the answer back. A change of an image's chains or of
+ * what is released to which wave affects at most the terminals assigned that image, and of those
+ * the groups the change names ({@link Affected}); a re-decision selects its rows by both.
  */
 @ApplicationScoped
 public class TargetChains {
 
-  /** The chain each (image, terminal) is judged against, for a set of rows. */
+  /** The image each row of a re-decision is judged in. */
   @FunctionalInterface
   public interface Judging {
 
-    /** The chain the terminal is judged against for that image; empty for an image that is gone. */
-    Optional<ChainSnapshot> chainFor(long imageId, long terminalId);
+    /** The image as the rows are judged in it; empty for an image that is gone. */
+    Optional<ChainSnapshot> imageFor(long imageId);
   }
 
   /**
    * The rows a re-decision covers and how each is judged.
    *
    * @param imageId the image whose rows are re-decided, null for every reported row
+   * @param affected the groups whose rows are re-decided
    */
-  public record Run(Long imageId, Judging judging) {}
+  public record Run(Long imageId, Affected affected, Judging judging) {}
+
+  /**
+   * What a terminal of a group is judged against in an image.
+   *
+   * @param wave the group's wave, 0 without a plan
+   * @param chain the target chain, base first
+   * @param windows the group's maintenance windows
+   */
+  public record Target(int wave, List<ChainSnapshot.LayerFile> chain, MaintenanceWindows windows) {}
 
   @Inject ChainSnapshots snapshots;
   @Inject ChainSnapshotReader reader;
 
-  /** The chain a terminal is judged against now (held in memory), empty for no such image. */
-  public Optional<ChainSnapshot> of(String image, long terminalId) {
-    return judge(snapshots.get(image), terminalId);
+  /** The image as terminals are judged in it now (held in memory), empty for no such image. */
+  public Optional<ChainSnapshot> of(String image) {
+    return snapshots.get(image);
   }
 
   /**
-   * After a change of one image: the terminals it may affect, judged against the chains held now
-   * (read afresh, as the change dropped them); empty when the image is gone.
+   * After a change of one image: the terminals it may affect, judged in the image as held now (read
+   * afresh, as the change dropped it); empty when the image is gone.
    */
-  public Optional<Run> afterChangeOf(String image) {
+  public Optional<Run> afterChangeOf(String image, Affected affected) {
     return snapshots
         .get(image)
-        .map(
-            chain ->
-                new Run(chain.imageId(), judging(Map.of(chain.imageId(), Optional.of(chain)))));
+        .map(chain -> new Run(chain.imageId(), affected, judging(Map.of(chain.imageId(), chain))));
   }
 
   /**
-   * An audit: every reported row, judged against chains read afresh from the database (not the ones
-   * held in memory), one read per image.
+   * An audit: every reported row, judged in images read afresh from the database (not the ones held
+   * in memory), one read per image.
    *
    * @param images the images that have reported rows, names by id
    */
   public Run afresh(Map<Long, String> images, String cause) {
-    Map<Long, Optional<ChainSnapshot>> chains = new HashMap<>();
-    images.forEach((id, name) -> chains.put(id, reader.read(name, cause)));
-    return new Run(null, judging(chains));
+    Map<Long, ChainSnapshot> chains = new HashMap<>();
+    images.forEach((id, name) -> reader.read(name, cause).ifPresent(c -> chains.put(id, c)));
+    return new Run(null, Affected.ALL, judging(chains));
   }
 
-  /**
-   * How the rows of a re-decision are judged, given the current chains of the images it covers,
-   * read once for the whole run.
-   */
-  public static Judging judging(Map<Long, Optional<ChainSnapshot>> imageChains) {
-    return (imageId, terminalId) ->
-        judge(imageChains.getOrDefault(imageId, Optional.empty()), terminalId);
+  /** How the rows of a re-decision are judged, given the images it covers, read once per run. */
+  public static Judging judging(Map<Long, ChainSnapshot> images) {
+    return imageId -> Optional.ofNullable(images.get(imageId));
   }
 
-  /** The rule: one chain per image, the image's current one, whatever the terminal. */
-  static Optional<ChainSnapshot> judge(Optional<ChainSnapshot> imageChain, long terminalId) {
-    return imageChain;
+  /** The rule: the group's wave's target chain, or the current chain without a plan. */
+  public static Target target(ChainSnapshot image, String group) {
+    MaintenanceWindows windows =
+        image.windows().getOrDefault(group, MaintenanceWindows.ALWAYS_OPEN);
+    ChainSnapshot.Staging rollout = image.rollout();
+    if (rollout == null) {
+      return new Target(0, image.layers(), windows);
+    }
+    int wave = rollout.plan().waveOf(group);
+    return new Target(wave, rollout.targets().get(wave), windows);
   }
 }

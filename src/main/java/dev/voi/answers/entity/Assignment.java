@@ -23,8 +23,8 @@ import java.util.List;
 @NamedQuery(
     name = Assignment.OF_TERMINAL,
     query =
-        "SELECT a.id, a.imageId, i.name FROM Assignment a JOIN Image i ON i.id = a.imageId"
-            + " WHERE a.terminalId = :terminal")
+        "SELECT a.id, a.imageId, i.name, t.group FROM Assignment a JOIN Image i ON i.id ="
+            + " a.imageId JOIN Terminal t ON t.id = a.terminalId WHERE a.terminalId = :terminal")
 @NamedQuery(
     name = Assignment.BY_TERMINAL_AND_IMAGE,
     query = "SELECT a FROM Assignment a WHERE a.terminalId = :terminal AND a.imageId = :image")
@@ -59,6 +59,10 @@ public class Assignment {
   @Column(name = "reported_at")
   private Instant reportedAt;
 
+  /** The checksum (hex) of the reported top layer: how rollouts count who holds a tip. */
+  @Column(name = "reported_tip", length = 64)
+  private String reportedTip;
+
   @Embedded private StoredAnswer answer;
 
   @Column(name = "answer_revision")
@@ -84,6 +88,7 @@ public class Assignment {
     this.reportedNodes = ReportedNodes.encode(nodes);
     this.reportedLayers = nodes.size();
     this.reportedAt = at;
+    this.reportedTip = ReportedNodes.tipHex(reportedNodes);
   }
 
   /**

@@ -13,10 +13,18 @@ import java.util.List;
  * The strategy answer of docs/design.md §9, exactly as a terminal receives it: what to do with one
  * image, why, what to keep and what to download, in the order the layers are applied.
  *
- * @param tip the top of the server's chain, null while nothing is published
+ * @param group the terminal's group (docs/design.md §11)
+ * @param wave the terminal's wave in the image's rollout plan, 0 without a plan
+ * @param tip the top of the chain the terminal is judged against (its wave's released tip), null
+ *     while nothing is published
+ * @param imageTip the image's newest layer, null while nothing is published
+ * @param windowOpensAt when the group's next maintenance window opens (ISO-8601), null unless the
+ *     reason is {@code OUTSIDE_WINDOW}
  */
 @JsonbPropertyOrder({
   "image",
+  "group",
+  "wave",
   "strategy",
   "reason",
   "policy",
@@ -24,12 +32,16 @@ import java.util.List;
   "divergedAt",
   "keep",
   "tip",
+  "imageTip",
+  "windowOpensAt",
   "downloads",
   "totalBytes",
   "pollAfterSeconds"
 })
 public record StrategyAnswer(
     String image,
+    String group,
+    int wave,
     Strategy strategy,
     Reason reason,
     String policy,
@@ -37,6 +49,8 @@ public record StrategyAnswer(
     Integer divergedAt,
     int keep,
     Tip tip,
+    Tip imageTip,
+    String windowOpensAt,
     List<Download> downloads,
     long totalBytes,
     int pollAfterSeconds) {
@@ -68,8 +82,12 @@ public record StrategyAnswer(
   public String fingerprint() {
     StringBuilder text =
         new StringBuilder(128 + 80 * downloads.size())
-            .append("answer1|")
+            .append("answer2|")
             .append(image)
+            .append('|')
+            .append(group)
+            .append('|')
+            .append(wave)
             .append('|')
             .append(strategy)
             .append('|')
@@ -84,6 +102,13 @@ public record StrategyAnswer(
             .append(keep)
             .append('|')
             .append(tip == null ? "-" : tip.depth() + ":" + tip.version() + ":" + tip.checksum())
+            .append('|')
+            .append(
+                imageTip == null
+                    ? "-"
+                    : imageTip.depth() + ":" + imageTip.version() + ":" + imageTip.checksum())
+            .append('|')
+            .append(windowOpensAt)
             .append('|')
             .append(totalBytes);
     for (Download download : downloads) {

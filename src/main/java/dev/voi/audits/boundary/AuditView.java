@@ -21,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @XmlAccessorType(XmlAccessType.FIELD)
 @XmlType(
     name = "audit",
-    propOrder = {"findings", "changes", "staleTerminals"})
+    propOrder = {"findings", "changes", "staleTerminals", "rollouts"})
 @JsonbPropertyOrder({
   "id",
   "url",
@@ -35,7 +35,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
   "terminals",
   "findings",
   "changes",
-  "staleTerminals"
+  "staleTerminals",
+  "rollouts"
 })
 @Schema(
     name = "Audit",
@@ -50,7 +51,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
       "terminals",
       "findings",
       "changes",
-      "staleTerminals"
+      "staleTerminals",
+      "rollouts"
     })
 public class AuditView extends AuditSummaryView {
 
@@ -66,6 +68,10 @@ public class AuditView extends AuditSummaryView {
   @XmlElement(name = "terminal")
   private List<StaleView> staleTerminals;
 
+  @XmlElementWrapper(name = "rollouts")
+  @XmlElement(name = "rollout")
+  private List<String> rollouts;
+
   public AuditView() {}
 
   public static AuditView of(AuditRun run) {
@@ -74,6 +80,7 @@ public class AuditView extends AuditSummaryView {
     view.findings = run.findings().stream().map(FindingView::new).toList();
     view.changes = run.changes().stream().map(ChangeView::new).toList();
     view.staleTerminals = run.staleTerminals().stream().map(StaleView::new).toList();
+    view.rollouts = run.rollouts();
     return view;
   }
 
@@ -89,6 +96,11 @@ public class AuditView extends AuditSummaryView {
   /** The first terminals not seen for the threshold ({@code terminals.stale} counts all). */
   public List<StaleView> getStaleTerminals() {
     return staleTerminals;
+  }
+
+  /** What the run did to rollouts: waves advanced, rollouts halted, one line each. */
+  public List<String> getRollouts() {
+    return rollouts;
   }
 
   /** One finding of the sweep or the orphan scan. */
@@ -157,6 +169,8 @@ public class AuditView extends AuditSummaryView {
         "terminalId",
         "terminalName",
         "image",
+        "group",
+        "wave",
         "oldStrategy",
         "oldReason",
         "newStrategy",
@@ -166,6 +180,8 @@ public class AuditView extends AuditSummaryView {
     "terminalId",
     "terminalName",
     "image",
+    "group",
+    "wave",
     "oldStrategy",
     "oldReason",
     "newStrategy",
@@ -175,6 +191,8 @@ public class AuditView extends AuditSummaryView {
     private long terminalId;
     private String terminalName;
     private String image;
+    private String group;
+    private Integer wave;
     private String oldStrategy;
     private String oldReason;
     private String newStrategy;
@@ -186,6 +204,8 @@ public class AuditView extends AuditSummaryView {
       terminalId = change.terminalId();
       terminalName = change.terminalName();
       image = change.image();
+      group = change.group();
+      wave = change.wave();
       oldStrategy = change.oldStrategy();
       oldReason = change.oldReason();
       newStrategy = change.newStrategy();
@@ -202,6 +222,16 @@ public class AuditView extends AuditSummaryView {
 
     public String getImage() {
       return image;
+    }
+
+    /** The terminal's group then. */
+    public String getGroup() {
+      return group;
+    }
+
+    /** The terminal's wave in the image's rollout then (0 without a plan). */
+    public Integer getWave() {
+      return wave;
     }
 
     public String getOldStrategy() {
@@ -225,11 +255,12 @@ public class AuditView extends AuditSummaryView {
   @XmlAccessorType(XmlAccessType.FIELD)
   @XmlType(
       name = "auditStaleTerminal",
-      propOrder = {"terminalId", "terminalName", "lastSeen"})
-  @JsonbPropertyOrder({"terminalId", "terminalName", "lastSeen"})
+      propOrder = {"terminalId", "terminalName", "group", "lastSeen"})
+  @JsonbPropertyOrder({"terminalId", "terminalName", "group", "lastSeen"})
   public static class StaleView {
     private long terminalId;
     private String terminalName;
+    private String group;
     private String lastSeen;
 
     public StaleView() {}
@@ -237,6 +268,7 @@ public class AuditView extends AuditSummaryView {
     StaleView(StaleTerminal stale) {
       terminalId = stale.terminalId();
       terminalName = stale.terminalName();
+      group = stale.group();
       lastSeen = text(stale.lastSeen());
     }
 
@@ -246,6 +278,11 @@ public class AuditView extends AuditSummaryView {
 
     public String getTerminalName() {
       return terminalName;
+    }
+
+    /** The terminal's group then. */
+    public String getGroup() {
+      return group;
     }
 
     /** Null when it never called. */

@@ -106,8 +106,9 @@ public class AuditRuns {
     run.recordStale(
         report.stale().total(),
         report.stale().terminals().stream()
-            .map(s -> new StaleTerminal(s.terminalId(), s.terminalName(), s.lastSeen()))
+            .map(s -> new StaleTerminal(s.terminalId(), s.terminalName(), s.group(), s.lastSeen()))
             .toList());
+    run.recordRollouts(report.rollouts());
     run.finish(databaseNow());
   }
 
@@ -184,6 +185,8 @@ public class AuditRuns {
         change.terminalId(),
         change.terminalName(),
         change.image(),
+        change.group(),
+        change.wave(),
         change.oldStrategy() == null ? null : change.oldStrategy().name(),
         change.oldReason() == null ? null : change.oldReason().name(),
         change.newStrategy().name(),

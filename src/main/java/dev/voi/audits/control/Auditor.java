@@ -4,8 +4,10 @@ import dev.voi.audits.control.AuditLease.Start;
 import dev.voi.audits.control.AuditLease.Started;
 import dev.voi.audits.entity.AuditTrigger;
 import dev.voi.audits.entity.Finding;
+import dev.voi.chain.ImageName;
 import dev.voi.fleet.control.FleetDecisions;
 import dev.voi.platform.VoiConfig;
+import dev.voi.rollouts.control.Rollouts;
 import dev.voi.storage.LayerStore;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -57,6 +59,7 @@ public class Auditor {
   @Inject LayerStore store;
   @Inject VoiConfig config;
   @Inject Instance<FleetDecisions> fleet;
+  @Inject Instance<Rollouts> rollouts;
   @Inject SecureRandom random;
   @Inject Clock clock;
 
@@ -153,10 +156,19 @@ public class Auditor {
           decisions.staleTerminals(
               clock.instant().minus(Duration.ofMinutes(config.auditStaleMinutes())), LIST_LIMIT);
     }
+    List<String> moved = new ArrayList<>();
+    if (!rollouts.isUnsatisfied()) {
+      Rollouts plans = rollouts.get();
+      for (ImageName image : plans.imagesWithPlans()) {
+        // After the re-decision, so that the counts are those of the answers just stored.
+        moved.addAll(plans.check(image, "audit " + runId));
+        lease.checkpoint();
+      }
+    }
     List<Finding> findings = new ArrayList<>(swept.findings());
     findings.addAll(orphans);
     return new AuditReport(
-        swept.layersChecked(), swept.bytesChecked(), findings, redecision, stale);
+        swept.layersChecked(), swept.bytesChecked(), findings, redecision, stale, moved);
   }
 
   private void failQuietly(long runId, String why, IntegritySweep sweep, List<Finding> orphans) {

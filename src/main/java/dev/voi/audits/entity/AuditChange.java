@@ -16,6 +16,12 @@ public class AuditChange {
   @Column(nullable = false, length = 128)
   private String image;
 
+  @Column(name = "group_name", length = 128)
+  private String group;
+
+  @Column(name = "wave")
+  private Integer wave;
+
   @Column(name = "old_strategy", length = 16)
   private String oldStrategy;
 
@@ -35,6 +41,8 @@ public class AuditChange {
       long terminalId,
       String terminalName,
       String image,
+      String group,
+      Integer wave,
       String oldStrategy,
       String oldReason,
       String newStrategy,
@@ -42,6 +50,8 @@ public class AuditChange {
     this.terminalId = terminalId;
     this.terminalName = terminalName;
     this.image = image;
+    this.group = group;
+    this.wave = wave;
     this.oldStrategy = oldStrategy;
     this.oldReason = oldReason;
     this.newStrategy = newStrategy;
@@ -58,6 +68,16 @@ public class AuditChange {
 
   public String image() {
     return image;
+  }
+
+  /** The terminal's group then; null in reports written before groups existed. */
+  public String group() {
+    return group;
+  }
+
+  /** The terminal's wave in the image's rollout then; null in reports before rollouts. */
+  public Integer wave() {
+    return wave;
   }
 
   public String oldStrategy() {

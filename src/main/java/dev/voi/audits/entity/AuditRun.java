@@ -94,6 +94,12 @@ public class AuditRun {
   @OrderColumn(name = "seq")
   private List<StaleTerminal> staleTerminals = new ArrayList<>();
 
+  @ElementCollection
+  @CollectionTable(name = "audit_rollout", joinColumns = @JoinColumn(name = "run_id"))
+  @OrderColumn(name = "seq")
+  @Column(name = "line", nullable = false, length = 1000)
+  private List<String> rollouts = new ArrayList<>();
+
   protected AuditRun() {}
 
   public Long id() {
@@ -190,6 +196,18 @@ public class AuditRun {
     this.changedCount = changedCount;
     this.changes.clear();
     this.changes.addAll(changes);
+  }
+
+  /** What the run did to rollouts: waves advanced, rollouts halted, one line each. */
+  public List<String> rollouts() {
+    return List.copyOf(rollouts);
+  }
+
+  public void recordRollouts(List<String> lines) {
+    this.rollouts.clear();
+    lines.stream()
+        .map(line -> line.length() > 1000 ? line.substring(0, 1000) : line)
+        .forEach(this.rollouts::add);
   }
 
   /** The terminals not seen for the threshold (the first ones; {@code staleCount} counts all). */

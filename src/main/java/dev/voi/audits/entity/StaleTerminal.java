@@ -17,13 +17,22 @@ public class StaleTerminal {
   @Column(name = "last_seen")
   private Instant lastSeen;
 
+  @Column(name = "group_name", length = 128)
+  private String group;
+
   protected StaleTerminal() {}
 
   /** {@code lastSeen} is null for a terminal that never called. */
-  public StaleTerminal(long terminalId, String terminalName, Instant lastSeen) {
+  public StaleTerminal(long terminalId, String terminalName, String group, Instant lastSeen) {
     this.terminalId = terminalId;
     this.terminalName = terminalName;
+    this.group = group;
     this.lastSeen = lastSeen;
+  }
+
+  /** The terminal's group then; null in reports written before groups existed. */
+  public String group() {
+    return group;
   }
 
   public long terminalId() {

@@ -12,6 +12,8 @@ public record TerminalChanged(long terminalId, Kind kind) {
     TOKEN,
     /** An image was assigned or unassigned. */
     ASSIGNMENTS,
+    /** The terminal moved to another group (docs/design.md §11). */
+    GROUP,
     /** The terminal is gone. */
     DELETED
   }

@@ -65,7 +65,7 @@ public class Fleet implements FleetDecisions {
 
   private FleetRun run(TargetChains.Run targets, String trigger, int changeLimit) {
     Long imageId = targets.imageId();
-    List<Long> starts = batches.rangeStarts(imageId, BATCH);
+    List<Long> starts = batches.rangeStarts(imageId, targets.affected(), BATCH);
     return FleetRun.run(
         starts,
         BATCH,
@@ -76,12 +76,18 @@ public class Fleet implements FleetDecisions {
                 targets.judging(),
                 trigger,
                 imageId,
+                targets.affected(),
                 after,
                 before,
                 limit,
                 clock.instant(),
                 config.pollSeconds()),
         changeLimit);
+  }
+
+  /** The names of the images that have reported assignments. */
+  public java.util.Collection<String> reportedImageNames() {
+    return batches.reportedImages().values();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.voi.fleet.control;
 
 import dev.voi.answers.control.TargetChains;
+import dev.voi.images.control.Affected;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -23,9 +24,9 @@ public class FleetBatches {
   }
 
   /** {@link FleetSql#rangeStarts}. */
-  public List<Long> rangeStarts(Long imageId, int size) {
+  public List<Long> rangeStarts(Long imageId, Affected affected, int size) {
     return em.unwrap(Session.class)
-        .doReturningWork(connection -> FleetSql.rangeStarts(connection, imageId, size));
+        .doReturningWork(connection -> FleetSql.rangeStarts(connection, imageId, affected, size));
   }
 
   /** {@link FleetSql#redecideBatch}, in a transaction of its own. */
@@ -33,6 +34,7 @@ public class FleetBatches {
       TargetChains.Judging chains,
       String trigger,
       Long imageId,
+      Affected affected,
       long after,
       long before,
       int limit,
@@ -42,7 +44,16 @@ public class FleetBatches {
         .doReturningWork(
             connection ->
                 FleetSql.redecideBatch(
-                    connection, chains, trigger, imageId, after, before, limit, now, pollSeconds));
+                    connection,
+                    chains,
+                    trigger,
+                    imageId,
+                    affected,
+                    after,
+                    before,
+                    limit,
+                    now,
+                    pollSeconds));
   }
 
   /** The counts of every stored answer, and the changes named. */
@@ -66,6 +77,8 @@ public class FleetBatches {
                                   c.terminalId(),
                                   terminals.get(c.terminalId()),
                                   images.get(c.imageId()),
+                                  c.group(),
+                                  c.wave(),
                                   c.oldStrategy(),
                                   c.oldReason(),
                                   c.newStrategy(),

@@ -82,6 +82,8 @@ public interface FleetDecisions {
       long terminalId,
       String terminalName,
       String image,
+      String group,
+      int wave,
       Strategy oldStrategy,
       Reason oldReason,
       Strategy newStrategy,
@@ -108,5 +110,5 @@ public interface FleetDecisions {
   /**
    * @param lastSeen null when it never called
    */
-  record Stale(long terminalId, String terminalName, Instant lastSeen) {}
+  record Stale(long terminalId, String terminalName, String group, Instant lastSeen) {}
 }

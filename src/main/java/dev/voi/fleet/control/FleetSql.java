@@ -9,6 +9,7 @@ import dev.voi.answers.entity.StoredAnswer;
 import dev.voi.answers.entity.StrategyAnswer;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.images.control.Affected;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
  * <p>A row is written only where it is still what the batch read: the same {@code version} (no
  * report, poll or re-decision wrote it since) and an answer decided against no newer image revision
  * than the chain used here. Rows whose answer is already that of the current chain are not written
- * at all.
+ * at all, whatever revision they were decided at.
  */
 public final class FleetSql {
 
@@ -46,15 +47,42 @@ public final class FleetSql {
   static final int TRIGGER_LENGTH = 16;
 
   private static final String SELECT =
-      "SELECT id, terminal_id, image_id, reported_nodes, reported_layers, strategy, reason,"
-          + " answer_hash, answer_revision, version FROM assignment"
-          + " WHERE reported_nodes IS NOT NULL AND id > ? AND id < ?%s ORDER BY id LIMIT ?";
+      "SELECT a.id, a.terminal_id, a.image_id, a.reported_nodes, a.reported_layers, a.strategy,"
+          + " a.reason, a.answer_hash, a.answer_revision, a.version, t.group_name"
+          + " FROM assignment a JOIN terminal t ON t.id = a.terminal_id"
+          + " WHERE a.reported_nodes IS NOT NULL AND a.id > ? AND a.id < ?%s ORDER BY a.id LIMIT ?";
 
   private static final String RANGES =
-      "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM assignment"
-          + " WHERE reported_nodes IS NOT NULL%s) numbered WHERE MOD(n - 1, ?) = 0 ORDER BY id";
+      "SELECT id FROM (SELECT a.id, ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM assignment a"
+          + " JOIN terminal t ON t.id = a.terminal_id"
+          + " WHERE a.reported_nodes IS NOT NULL%s) numbered WHERE MOD(n - 1, ?) = 0 ORDER BY id";
 
-  private static final String OF_IMAGE = " AND image_id = ?";
+  private static final String OF_IMAGE = " AND a.image_id = ?";
+
+  /** The rows of the groups a change names, or of all but those ({@link Affected}). */
+  static String ofGroups(Affected affected) {
+    if (affected.all()) {
+      return "";
+    }
+    if (affected.groups().isEmpty()) {
+      return " AND 1 = 0"; // only the groups named, and none is
+    }
+    return " AND t.group_name "
+        + (affected.allBut() ? "NOT IN" : "IN")
+        + " ("
+        + String.join(", ", java.util.Collections.nCopies(affected.groups().size(), "?"))
+        + ")";
+  }
+
+  private static int bindGroups(PreparedStatement statement, int index, Affected affected)
+      throws SQLException {
+    if (!affected.all()) {
+      for (String group : affected.groups().stream().sorted().toList()) {
+        statement.setString(index++, group);
+      }
+    }
+    return index;
+  }
 
   /** The columns of the stored answer, shared by both tables: owned by {@link StoredAnswer}. */
   private static final List<MappedColumn<StoredAnswer>> ANSWER = StoredAnswer.COLUMNS;
@@ -107,13 +135,15 @@ public final class FleetSql {
       "SELECT COUNT(*) FROM terminal WHERE COALESCE(last_seen, created_at) < ?";
 
   private static final String STALE =
-      "SELECT id, name, last_seen FROM terminal WHERE COALESCE(last_seen, created_at) < ?"
+      "SELECT id, name, last_seen, group_name FROM terminal WHERE COALESCE(last_seen, created_at) < ?"
           + " ORDER BY COALESCE(last_seen, created_at), id LIMIT ?";
 
   /** One changed answer (strategy or reason), before the terminal's name is looked up. */
   public record Changed(
       long terminalId,
       long imageId,
+      String group,
+      int wave,
       Strategy oldStrategy,
       Reason oldReason,
       Strategy newStrategy,
@@ -139,18 +169,20 @@ public final class FleetSql {
    * @return the first assignment id of each range, ascending: range i holds the ids from start i up
    *     to, not including, start i+1; the last one is open-ended
    */
-  public static List<Long> rangeStarts(Connection connection, Long imageId, int size)
-      throws SQLException {
+  public static List<Long> rangeStarts(
+      Connection connection, Long imageId, Affected affected, int size) throws SQLException {
     if (size < 1) {
       throw new IllegalArgumentException("a range holds at least one row, got " + size);
     }
     List<Long> starts = new ArrayList<>();
     try (PreparedStatement select =
-        connection.prepareStatement(String.format(RANGES, imageId == null ? "" : OF_IMAGE))) {
+        connection.prepareStatement(
+            String.format(RANGES, (imageId == null ? "" : OF_IMAGE) + ofGroups(affected)))) {
       int index = 1;
       if (imageId != null) {
         select.setLong(index++, imageId);
       }
+      index = bindGroups(select, index, affected);
       select.setInt(index, size);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
@@ -165,14 +197,16 @@ public final class FleetSql {
    * Re-decides the next {@code limit} reported assignments with ids after {@code after} and below
    * {@code before} (of one image, or of all when {@code imageId} is null).
    *
-   * @param chains the chain each row is judged against ({@link TargetChains}), empty for an image
-   *     that is gone
+   * @param chains the image each row is judged in ({@link TargetChains}), empty for an image that
+   *     is gone
+   * @param affected the groups whose rows are re-decided
    */
   public static Batch redecideBatch(
       Connection connection,
       TargetChains.Judging chains,
       String trigger,
       Long imageId,
+      Affected affected,
       long after,
       long before,
       int limit,
@@ -185,37 +219,46 @@ public final class FleetSql {
     long last = after;
     List<Row> toWrite = new ArrayList<>();
     try (PreparedStatement select =
-        connection.prepareStatement(String.format(SELECT, imageId == null ? "" : OF_IMAGE))) {
+        connection.prepareStatement(
+            String.format(SELECT, (imageId == null ? "" : OF_IMAGE) + ofGroups(affected)))) {
       int index = 1;
       select.setLong(index++, after);
       select.setLong(index++, before);
       if (imageId != null) {
         select.setLong(index++, imageId);
       }
+      index = bindGroups(select, index, affected);
       select.setInt(index, limit);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           read++;
           last = rs.getLong(1);
           long terminalId = rs.getLong(2);
-          Optional<ChainSnapshot> chain = chains.chainFor(rs.getLong(3), terminalId);
+          Optional<ChainSnapshot> chain = chains.imageFor(rs.getLong(3));
           long answerRevision = rs.getLong(9);
           boolean decided = !rs.wasNull();
           if (chain.isEmpty() || (decided && answerRevision > chain.get().revision())) {
             continue; // the image is gone, or someone decided against a newer chain meanwhile
           }
           byte[] nodes = rs.getBytes(4);
-          StrategyAnswer answer = chain.get().answerFor(ReportedNodes.decode(nodes), pollSeconds);
+          StrategyAnswer answer =
+              chain
+                  .get()
+                  .answerFor(ReportedNodes.decode(nodes), pollSeconds, rs.getString(11), now)
+                  .answer();
           StoredAnswer stored = new StoredAnswer(answer, answer.fingerprint());
           String oldHash = rs.getString(8);
-          if (decided
-              && answerRevision == chain.get().revision()
-              && stored.hash().equals(oldHash)) {
-            continue; // already this chain's answer
+          if (decided && stored.hash().equals(oldHash)) {
+            // Already this answer: left as it is, with the older revision it was decided at (a
+            // poll of it decides in memory, finds the same answer and writes nothing either), so
+            // a change re-decides without writing the rows it does not affect.
+            continue;
           }
           toWrite.add(
               new Row(
                   last,
+                  rs.getString(11),
+                  answer.wave(),
                   rs.getLong(10),
                   enumOrNull(Strategy.class, rs.getString(6)),
                   enumOrNull(Reason.class, rs.getString(7)),
@@ -250,9 +293,6 @@ public final class FleetSql {
       }
       written++;
       Row row = toWrite.get(i);
-      if (row.answer().hash().equals(row.oldHash())) {
-        continue; // same answer, only recorded against the newer revision
-      }
       toRecord.add(row.change());
       StoredAnswer a = row.answer();
       if (a.strategy() != row.oldStrategy() || a.reason() != row.oldReason()) {
@@ -260,6 +300,8 @@ public final class FleetSql {
             new Changed(
                 row.change().terminalId(),
                 row.change().imageId(),
+                row.group(),
+                row.wave(),
                 row.oldStrategy(),
                 row.oldReason(),
                 a.strategy(),
@@ -359,7 +401,10 @@ public final class FleetSql {
             OffsetDateTime seen = rs.getObject(3, OffsetDateTime.class);
             terminals.add(
                 new FleetDecisions.Stale(
-                    rs.getLong(1), rs.getString(2), seen == null ? null : seen.toInstant()));
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getString(4),
+                    seen == null ? null : seen.toInstant()));
           }
         }
       }
@@ -500,6 +545,8 @@ public final class FleetSql {
   /** A row to write: what the batch read, and the new answer with the change it records. */
   private record Row(
       long id,
+      String group,
+      int wave,
       long version,
       Strategy oldStrategy,
       Reason oldReason,

@@ -1,10 +1,13 @@
 package dev.voi.housekeeping.boundary;
 
+import dev.voi.answers.control.AnswerKeeper;
 import dev.voi.answers.control.ChainSnapshotReader;
 import dev.voi.answers.control.ChainSnapshots;
 import dev.voi.answers.entity.AnswerChange;
+import dev.voi.chain.rollout.MaintenanceWindows;
 import dev.voi.coherence.control.RemoteTerminalChanges;
 import dev.voi.fleet.control.Redecider;
+import dev.voi.groups.control.Groups;
 import dev.voi.housekeeping.control.HistoryRetention;
 import dev.voi.platform.DatabaseOutage;
 import dev.voi.platform.VoiConfig;
@@ -49,10 +52,14 @@ public class Housekeeping {
   @Inject Redecider redecider;
   @Inject RemoteTerminalChanges terminalChanges;
   @Inject HistoryRetention history;
+  @Inject Groups groups;
   @Inject VoiConfig config;
   @Inject Clock clock;
 
   private final AtomicBoolean busy = new AtomicBoolean();
+
+  /** Whether each group's windows were open at the last tick. */
+  private final Map<String, Boolean> windowOpen = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Schedule(hour = "*", minute = "*", second = "*/5", persistent = false)
   void tick() {
@@ -62,6 +69,7 @@ public class Housekeeping {
     try {
       writeLastSeen();
       noticeChangesFromElsewhere();
+      noticeWindowEdges();
       prune();
     } finally {
       busy.set(false);
@@ -97,6 +105,42 @@ public class Housekeeping {
       terminalChanges.poll();
     } catch (Exception e) {
       warn("Could not read the terminal changes of other instances", e);
+    }
+  }
+
+  /**
+   * A group's maintenance window that opened or closed since the last tick (or that this instance
+   * sees for the first time): its terminals' stored answers are decided again, set-based, with the
+   * edge as their trigger. Polls do not wait for this: a cached answer expires at the edge itself.
+   */
+  void noticeWindowEdges() {
+    try {
+      Instant now = clock.instant();
+      Map<String, MaintenanceWindows> windows = groups.windows();
+      windowOpen.keySet().retainAll(windows.keySet());
+      windows.forEach(
+          (group, schedule) -> {
+            boolean open = schedule.isOpen(now);
+            Boolean before = windowOpen.put(group, open);
+            if (before == null || before != open) {
+              long written =
+                  redecider.windowPassed(
+                      group, open ? AnswerKeeper.WINDOW_OPENED : AnswerKeeper.WINDOW_CLOSED);
+              if (before != null) {
+                LOG.info(
+                    () ->
+                        "Group "
+                            + group
+                            + ": a maintenance window "
+                            + (open ? "opened" : "closed")
+                            + ", "
+                            + written
+                            + " answers written");
+              }
+            }
+          });
+    } catch (RuntimeException e) {
+      warn("Could not look at the maintenance windows", e);
     }
   }
 

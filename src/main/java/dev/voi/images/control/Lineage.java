@@ -33,6 +33,7 @@ public class Lineage {
   @PersistenceContext EntityManager em;
   @Inject Clock clock;
   @Inject Event<ChainChanged> changes;
+  @Inject Event<TipMoved> tipMoves;
 
   public Optional<Image> image(ImageName name) {
     return em.createNamedQuery(Image.BY_NAME, Image.class)
@@ -192,13 +193,45 @@ public class Lineage {
    * announces it with {@link ChainChanged} so that its terminals are re-decided once the
    * transaction commits. A refusal thrown by {@code change} rolls everything back.
    */
+  /**
+   * A change of what an image's terminals are judged against that is not the chain itself (a
+   * rollout plan, a released tip, the groups' windows), under the same lock → revise → announce.
+   *
+   * @param affected the groups whose terminals it may affect, given what the change returned
+   */
+  public <T> Optional<T> revise(
+      ImageName imageName,
+      String cause,
+      Function<Image, Optional<T>> change,
+      Function<T, Affected> affected) {
+    return change(requireImage(imageName), cause, change, affected);
+  }
+
   private <T> Optional<T> change(Image image, String cause, Function<Image, Optional<T>> change) {
+    return change(image, cause, change, result -> Affected.ALL);
+  }
+
+  private <T> Optional<T> change(
+      Image image,
+      String cause,
+      Function<Image, Optional<T>> change,
+      Function<T, Affected> affected) {
     em.lock(image, LockModeType.PESSIMISTIC_WRITE);
     em.refresh(image);
+    Optional<Layer> tipBefore = tip(image);
     Optional<T> changed = change.apply(image);
     if (changed.isPresent()) {
+      em.flush();
+      Optional<Layer> tipAfter = tip(image);
+      if (tipAfter.isPresent() && !tipAfter.map(Layer::id).equals(tipBefore.map(Layer::id))) {
+        // Inside the transaction: the rollouts component moves released tips with the chain.
+        tipMoves.fire(
+            new TipMoved(
+                image.id(), tipBefore.map(Layer::id).orElse(null), tipAfter.get().id(), cause));
+      }
       image.revise();
-      changes.fire(new ChainChanged(image.id(), image.name(), cause));
+      changes.fire(
+          new ChainChanged(image.id(), image.name(), cause, affected.apply(changed.get())));
     }
     return changed;
   }

@@ -11,9 +11,11 @@ import dev.voi.platform.OpenTo;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
 import dev.voi.platform.TerminalId;
+import dev.voi.rollouts.control.RolloutProgress;
 import dev.voi.terminals.control.FeedbackReport;
 import dev.voi.terminals.control.Registry;
 import dev.voi.terminals.control.ReportParser;
+import dev.voi.terminals.entity.TerminalFeedback;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -57,6 +59,7 @@ public class TerminalImagesResource {
   @Inject Strategies strategies;
   @Inject Registry registry;
   @Inject TerminalViews views;
+  @Inject RolloutProgress progress;
 
   @PUT
   @Operation(
@@ -249,6 +252,9 @@ public class TerminalImagesResource {
     }
     registry.addFeedback(
         terminalId, assignment.imageId(), report.state(), report.progress(), report.detail());
+    if (report.state() == TerminalFeedback.State.FAILED) {
+      progress.nudge(Callers.imageName(name)); // a rollout's error threshold may be exceeded now
+    }
     return Response.accepted().build();
   }
 

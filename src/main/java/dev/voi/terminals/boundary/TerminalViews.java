@@ -1,5 +1,6 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.control.TargetChains;
 import dev.voi.platform.TerminalId;
 import dev.voi.terminals.control.LastSeen;
 import dev.voi.terminals.control.Registry;
@@ -10,12 +11,16 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 
-/** Builds terminal views: the row, the moment last seen (written or not yet) and the images. */
+/**
+ * Builds terminal views: the row, the moment last seen (written or not yet) and the images, each
+ * with the terminal's wave in its rollout.
+ */
 @ApplicationScoped
 public class TerminalViews {
 
   @Inject Registry registry;
   @Inject LastSeen lastSeen;
+  @Inject TargetChains targets;
 
   Views.TerminalView terminal(TerminalId terminalId) {
     Terminal terminal = registry.require(terminalId);
@@ -32,6 +37,13 @@ public class TerminalViews {
 
   private Views.TerminalView view(Terminal terminal, List<AssignedImage> images) {
     return Views.TerminalView.of(
-        terminal, lastSeen.latest(terminal.id(), terminal.lastSeen()), images);
+        terminal,
+        lastSeen.latest(terminal.id(), terminal.lastSeen()),
+        images,
+        image ->
+            targets
+                .of(image)
+                .map(chain -> TargetChains.target(chain, terminal.group()).wave())
+                .orElse(0));
   }
 }

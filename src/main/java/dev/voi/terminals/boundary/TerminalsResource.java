@@ -1,9 +1,11 @@
 package dev.voi.terminals.boundary;
 
+import dev.voi.answers.control.Strategies;
 import dev.voi.answers.entity.AnswerChange;
 import dev.voi.chain.ImageName;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.chain.rollout.GroupName;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.Page;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -56,6 +59,7 @@ public class TerminalsResource {
 
   @Inject Registry registry;
   @Inject TerminalViews views;
+  @Inject Strategies strategies;
 
   /** The largest registration body. */
   static final int MAX_BODY = 64 * 1024;
@@ -86,11 +90,53 @@ public class TerminalsResource {
                       schema = @Schema(implementation = Views.Registration.class)))
           InputStream body)
       throws IOException {
-    Registry.Registered registered = registry.register(registrationName(body));
+    JsonObject registration = registration(body);
+    Registry.Registered registered =
+        registry.register(registrationName(registration), registrationGroup(registration));
     Terminal terminal = registered.terminal();
     return Response.created(URI.create("/api/v1/terminals/" + terminal.id()))
-        .entity(new Views.Registered(terminal.id(), terminal.name(), registered.token()))
+        .entity(
+            new Views.Registered(
+                terminal.id(), terminal.name(), terminal.group(), registered.token()))
         .build();
+  }
+
+  @PUT
+  @Path("{id}/group")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      operationId = "setTerminalGroup",
+      summary = "Move the terminal to a group: its wave and windows follow, its answers too")
+  @APIResponse(
+      responseCode = "200",
+      description = "The terminal in its new group",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = Views.TerminalView.class)))
+  @APIResponse(responseCode = "400", description = "bad-request: the id or the body")
+  @APIResponse(responseCode = "404", description = "not-found")
+  @APIResponse(responseCode = "413", description = "body-too-large")
+  public Views.TerminalView setGroup(
+      @PathParam("id") String id,
+      @RequestBody(
+              required = true,
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = Views.GroupChange.class)))
+          InputStream body)
+      throws IOException {
+    TerminalId terminalId = Callers.adminTerminalId(id);
+    JsonValue group = registration(body).get("group");
+    if (!(group instanceof JsonString text)) {
+      throw ProblemType.BAD_REQUEST.refuse(
+          "group: required, a string; the body is {\"group\": \"…\"}");
+    }
+    if (registry.moveToGroup(terminalId, text.getString())) {
+      strategies.redecideTerminal(terminalId, "group");
+    }
+    return views.terminal(terminalId);
   }
 
   @GET
@@ -113,14 +159,20 @@ public class TerminalsResource {
           String strategy,
       @Parameter(schema = @Schema(implementation = Reason.class)) @QueryParam("reason")
           String reason,
+      @QueryParam("group") String group,
       @QueryParam("limit") Integer limit,
       @QueryParam("cursor") String cursor) {
     int size = Page.limit(limit);
+    if (group != null && !GroupName.isValid(group)) {
+      throw ProblemType.BAD_REQUEST.refuse(
+          "group: 1-128 characters of A-Z a-z 0-9 . _ - and not starting with '.'");
+    }
     Registry.Filter filter =
         new Registry.Filter(
             image == null ? null : Callers.imageName(image),
             parse(Strategy.class, "strategy", strategy),
-            parse(Reason.class, "reason", reason));
+            parse(Reason.class, "reason", reason),
+            group);
     List<Terminal> terminals = registry.list(filter, cursor(cursor, 0), size + 1);
     List<Views.TerminalView> items = views.terminals(terminals.stream().limit(size).toList());
     String next = terminals.size() > size ? String.valueOf(items.get(size - 1).id()) : null;
@@ -266,8 +318,8 @@ public class TerminalsResource {
     return new Page<>(items, next);
   }
 
-  /** The name in a registration body {@code {"name": "…"}}. */
-  private static String registrationName(InputStream body) throws IOException {
+  /** A small JSON object body (a registration or a group change). */
+  private static JsonObject registration(InputStream body) throws IOException {
     JsonValue value;
     try {
       value = ReportParser.readJson(ReportParser.readCapped(body, MAX_BODY));
@@ -276,10 +328,30 @@ public class TerminalsResource {
     } catch (IllegalArgumentException e) {
       throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
-    JsonValue name = value instanceof JsonObject object ? object.get("name") : null;
+    if (!(value instanceof JsonObject object)) {
+      throw ProblemType.BAD_REQUEST.refuse("the body is a JSON object");
+    }
+    return object;
+  }
+
+  /** The name in a registration body {@code {"name": "…", "group": "…"}}. */
+  private static String registrationName(JsonObject registration) {
+    JsonValue name = registration.get("name");
     if (!(name instanceof JsonString text)) {
       throw ProblemType.BAD_REQUEST.refuse(
           "name: required, a string; the body is {\"name\": \"…\"}");
+    }
+    return text.getString();
+  }
+
+  /** The group in a registration body; {@code default} when absent or null. */
+  private static String registrationGroup(JsonObject registration) {
+    JsonValue group = registration.get("group");
+    if (group == null || group.getValueType() == JsonValue.ValueType.NULL) {
+      return GroupName.DEFAULT;
+    }
+    if (!(group instanceof JsonString text)) {
+      throw ProblemType.BAD_REQUEST.refuse("group: expected a string");
     }
     return text.getString();
   }

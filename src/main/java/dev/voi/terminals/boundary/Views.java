@@ -21,7 +21,7 @@ public final class Views {
   @Schema(
       name = "RegisteredTerminal",
       requiredProperties = {"id", "name", "token"})
-  public record Registered(long id, String name, String token) {}
+  public record Registered(long id, String name, String group, String token) {}
 
   /** A rotated token, shown this once. */
   @Schema(name = "NewToken", requiredProperties = "token")
@@ -29,7 +29,11 @@ public final class Views {
 
   /** The body of a registration, as documented (read by the resource itself). */
   @Schema(name = "Registration", requiredProperties = "name")
-  public record Registration(String name) {}
+  public record Registration(String name, @Schema(nullable = true) String group) {}
+
+  /** The body of a group change (docs/design.md §11). */
+  @Schema(name = "GroupChange", requiredProperties = "group")
+  public record GroupChange(String group) {}
 
   /** The body of a checksum-list report, as documented (read by {@code ReportParser}). */
   @Schema(name = "ChainReport", requiredProperties = "nodes")
@@ -56,6 +60,8 @@ public final class Views {
       name = "StrategyAnswer",
       requiredProperties = {
         "image",
+        "group",
+        "wave",
         "strategy",
         "reason",
         "policy",
@@ -63,19 +69,31 @@ public final class Views {
         "divergedAt",
         "keep",
         "tip",
+        "imageTip",
+        "windowOpensAt",
         "downloads",
         "totalBytes",
         "pollAfterSeconds"
       })
   public record StrategyAnswerBody(
       String image,
+      @Schema(description = "The terminal's group") String group,
+      @Schema(description = "The terminal's wave in the image's rollout, 0 without a plan")
+          int wave,
       Strategy strategy,
       Reason reason,
       @Schema(enumeration = {"patent", "catch-up"}) String policy,
       @Schema(nullable = true) Integer moveCount,
       @Schema(nullable = true) Integer divergedAt,
       int keep,
-      @Schema(nullable = true) Tip tip,
+      @Schema(nullable = true, description = "The tip of the chain the terminal is judged against")
+          Tip tip,
+      @Schema(nullable = true, description = "The image's newest layer") Tip imageTip,
+      @Schema(
+              nullable = true,
+              format = "date-time",
+              description = "When the group's next maintenance window opens (OUTSIDE_WINDOW only)")
+          String windowOpensAt,
       List<DownloadBody> downloads,
       long totalBytes,
       int pollAfterSeconds) {}
@@ -119,23 +137,32 @@ public final class Views {
   public record TerminalView(
       long id,
       String name,
+      String group,
       String createdAt,
       @Schema(nullable = true) String lastSeen,
       List<ImageAnswer> images) {
 
-    static TerminalView of(Terminal terminal, Instant lastSeen, List<AssignedImage> images) {
+    static TerminalView of(
+        Terminal terminal,
+        Instant lastSeen,
+        List<AssignedImage> images,
+        java.util.function.ToIntFunction<String> waveOf) {
       return new TerminalView(
           terminal.id(),
           terminal.name(),
+          terminal.group(),
           text(terminal.createdAt()),
           text(lastSeen),
-          images.stream().map(ImageAnswer::of).toList());
+          images.stream()
+              .map(image -> ImageAnswer.of(image, waveOf.applyAsInt(image.image())))
+              .toList());
     }
   }
 
   /** One assigned image: what the terminal last reported and the answer it currently gets. */
   @JsonbPropertyOrder({
     "image",
+    "wave",
     "assignedAt",
     "reportedAt",
     "reportedLayers",
@@ -152,6 +179,7 @@ public final class Views {
       name = "ImageAnswer",
       requiredProperties = {
         "image",
+        "wave",
         "assignedAt",
         "reportedAt",
         "reportedLayers",
@@ -166,6 +194,7 @@ public final class Views {
       })
   public record ImageAnswer(
       String image,
+      int wave,
       String assignedAt,
       @Schema(nullable = true) String reportedAt,
       @Schema(nullable = true) Integer reportedLayers,
@@ -181,9 +210,10 @@ public final class Views {
       @Schema(nullable = true) Long totalBytes,
       @Schema(nullable = true) String decidedAt) {
 
-    static ImageAnswer of(AssignedImage image) {
+    static ImageAnswer of(AssignedImage image, int wave) {
       return new ImageAnswer(
           image.image(),
+          wave,
           text(image.assignedAt()),
           text(image.reportedAt()),
           image.reportedLayers(),

@@ -5,6 +5,7 @@ import dev.voi.answers.entity.Assignment;
 import dev.voi.chain.ImageName;
 import dev.voi.chain.Reason;
 import dev.voi.chain.Strategy;
+import dev.voi.chain.rollout.GroupName;
 import dev.voi.coherence.control.OwnChanges;
 import dev.voi.coherence.control.TerminalChangeLog;
 import dev.voi.coherence.control.TerminalChanged;
@@ -50,7 +51,7 @@ public class Registry {
   public record Registered(Terminal terminal, String token) {}
 
   /** What the listing may be narrowed to; null fields do not narrow it. */
-  public record Filter(ImageName image, Strategy strategy, Reason reason) {}
+  public record Filter(ImageName image, Strategy strategy, Reason reason, String group) {}
 
   @PersistenceContext EntityManager em;
   @Inject Lineage lineage;
@@ -59,9 +60,10 @@ public class Registry {
   @Inject Event<TerminalChanged> changes;
   @Inject OwnChanges ownChanges;
 
-  public Registered register(String name) {
+  public Registered register(String name, String group) {
     try {
       Terminal.requireValidName(name);
+      GroupName.require(group, "group");
     } catch (IllegalArgumentException e) {
       throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
     }
@@ -69,7 +71,7 @@ public class Registry {
       throw nameTaken(name);
     }
     String token = Tokens.generate(TOKEN_PREFIX, random);
-    Terminal terminal = new Terminal(name, Tokens.hash(token), clock.instant());
+    Terminal terminal = new Terminal(name, group, Tokens.hash(token), clock.instant());
     try {
       em.persist(terminal);
       em.flush();
@@ -77,6 +79,28 @@ public class Registry {
       throw nameTaken(name);
     }
     return new Registered(terminal, token);
+  }
+
+  /**
+   * Moves the terminal to another group (docs/design.md §11); its answers are decided again once
+   * this commits.
+   *
+   * @return false when it was in that group already
+   */
+  public boolean moveToGroup(TerminalId terminalId, String group) {
+    try {
+      GroupName.require(group, "group");
+    } catch (IllegalArgumentException e) {
+      throw ProblemType.BAD_REQUEST.refuse(e.getMessage());
+    }
+    Terminal terminal = require(terminalId);
+    em.lock(terminal, LockModeType.PESSIMISTIC_WRITE);
+    if (terminal.group().equals(group)) {
+      return false;
+    }
+    terminal.moveTo(group);
+    changed(terminalId, TerminalChanged.Kind.GROUP);
+    return true;
   }
 
   /** A new token for the terminal; the old one stops working when this commits. */
@@ -188,6 +212,9 @@ public class Registry {
       }
       jpql.append(")");
     }
+    if (filter.group() != null) {
+      jpql.append(" AND t.group = :group");
+    }
     jpql.append(" ORDER BY t.id");
     TypedQuery<Terminal> query =
         em.createQuery(jpql.toString(), Terminal.class)
@@ -201,6 +228,9 @@ public class Registry {
     }
     if (filter.reason() != null) {
       query.setParameter("reason", filter.reason());
+    }
+    if (filter.group() != null) {
+      query.setParameter("group", filter.group());
     }
     return query.getResultList();
   }

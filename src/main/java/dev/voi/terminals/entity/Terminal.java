@@ -43,10 +43,14 @@ public class Terminal {
   @Column(name = "last_seen")
   private Instant lastSeen;
 
+  @Column(name = "group_name", nullable = false, length = 128)
+  private String group;
+
   protected Terminal() {}
 
-  public Terminal(String name, String tokenHash, Instant createdAt) {
+  public Terminal(String name, String group, String tokenHash, Instant createdAt) {
     this.name = requireValidName(name);
+    this.group = group;
     this.tokenHash = tokenHash;
     this.createdAt = createdAt;
   }
@@ -92,6 +96,15 @@ public class Terminal {
 
   public Instant lastSeen() {
     return lastSeen;
+  }
+
+  /** The terminal's group (docs/design.md §11). */
+  public String group() {
+    return group;
+  }
+
+  public void moveTo(String group) {
+    this.group = group;
   }
 
   public void useTokenHash(String tokenHash) {

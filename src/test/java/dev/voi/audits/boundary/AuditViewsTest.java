@@ -46,6 +46,7 @@ class AuditViewsTest {
           "staleTerminals", "terminal",
           "strategies", "strategy",
           "reasons", "reason",
+          "rollouts", "rollout",
           "items", "audit");
 
   static VoiDataSource db;
@@ -120,6 +121,8 @@ class AuditViewsTest {
                       7,
                       "room-101",
                       "lab",
+                      "hall-b",
+                      1,
                       "INCREMENTAL",
                       "ONE_BEHIND",
                       "WAIT",
@@ -127,8 +130,9 @@ class AuditViewsTest {
           run.recordStale(
               2,
               List.of(
-                  new StaleTerminal(8, "room-102", Instant.parse("2026-01-02T03:04:05Z")),
-                  new StaleTerminal(9, null, null)));
+                  new StaleTerminal(8, "room-102", "hall-b", Instant.parse("2026-01-02T03:04:05Z")),
+                  new StaleTerminal(9, null, null, null)));
+          run.recordRollouts(List.of("advanced lab wave 1 (wave 0 complete: 9 of 10 up to date)"));
           run.finish(Instant.parse("2026-01-02T03:05:00Z"));
         });
 
@@ -151,6 +155,11 @@ class AuditViewsTest {
         .contains("<audit>")
         .contains("<strategy name=\"STOP\" count=\"4\"/>");
     assertThat(json).contains("\"detail\":null").contains("\"lastSeen\":null");
+    assertThat(view.getRollouts())
+        .containsExactly("advanced lab wave 1 (wave 0 complete: 9 of 10 up to date)");
+    assertThat(view.getChanges().get(0).getGroup()).isEqualTo("hall-b");
+    assertThat(view.getChanges().get(0).getWave()).isEqualTo(1);
+    assertThat(view.getStaleTerminals().get(0).getGroup()).isEqualTo("hall-b");
     int compared = SameData.assertSame(json, xml, ITEMS);
     assertThat(compared).isGreaterThan(40);
   }

@@ -170,7 +170,7 @@ class LayerInventoryTest {
       LayerInventory inventory = new LayerInventory();
       List<ChainChanged> events = new ArrayList<>();
       inventory.em = em;
-      inventory.lineage = Lineages.over(em, Clock.systemUTC(), new Lineages.Recorded(events));
+      inventory.lineage = Lineages.over(em, Clock.systemUTC(), new Lineages.Recorded<>(events));
       em.getTransaction().begin();
       T result = work.with(inventory, events);
       em.getTransaction().commit();

@@ -11,6 +11,7 @@ import dev.voi.chain.Checksum;
 import dev.voi.chain.LayerState;
 import dev.voi.chain.Policy;
 import dev.voi.chain.ServerLayer;
+import dev.voi.images.control.Affected;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiConfig;
 import dev.voi.platform.VoiDataSource;
@@ -110,7 +111,7 @@ class AnswerPathsTest {
       set(keeper, "clock", Clock.fixed(NOW, ZoneOffset.UTC));
       for (int r = 0; r < reports.size(); r++) {
         em.getTransaction().begin();
-        assertThat(keeper.redecide(pair(r)[0], snapshot, TRIGGER)).isPresent();
+        assertThat(keeper.redecide(pair(r)[0], snapshot, "default", TRIGGER)).isPresent();
         em.getTransaction().commit();
       }
       em.close();
@@ -127,9 +128,10 @@ class AnswerPathsTest {
         FleetSql.Batch batch =
             FleetSql.redecideBatch(
                 c,
-                (image, terminal) -> Optional.of(snapshot),
+                image -> Optional.of(snapshot),
                 TRIGGER,
                 7L,
+                Affected.ALL,
                 second - 1,
                 second + 1,
                 1,

@@ -56,6 +56,8 @@ class FleetRunTest {
                       new FleetSql.Changed(
                           terminal,
                           terminal % 2,
+                          "default",
+                          0,
                           Strategy.STOP,
                           Reason.UP_TO_DATE,
                           Strategy.FULL,

@@ -10,6 +10,7 @@ import dev.voi.chain.Policy;
 import dev.voi.chain.Reason;
 import dev.voi.chain.ServerLayer;
 import dev.voi.chain.Strategy;
+import dev.voi.images.control.Affected;
 import dev.voi.platform.SchemaMigration;
 import dev.voi.platform.VoiDataSource;
 import dev.voi.testing.TestDatabases;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,16 +76,17 @@ class FleetSqlTest {
       byte[] empty = ReportedNodes.encode(List.of());
       assign(c, 1, empty, "STOP", "UP_TO_DATE", "old", 4);
       assign(c, 2, empty, "STOP", "UP_TO_DATE", "newer", 6);
-      String current = snapshot.answerFor(List.of(), 60).fingerprint();
+      String current = snapshot.answerFor(List.of(), 60, "default", NOW).answer().fingerprint();
       assign(c, 3, empty, "FULL", "NO_LOCAL_CHAIN", current, 5);
       c.commit();
 
       FleetSql.Batch first =
           FleetSql.redecideBatch(
               c,
-              (image, terminal) -> Optional.of(snapshot),
+              image -> Optional.of(snapshot),
               "audit 42",
               null,
+              Affected.ALL,
               0,
               Long.MAX_VALUE,
               2,
@@ -92,9 +95,10 @@ class FleetSqlTest {
       FleetSql.Batch second =
           FleetSql.redecideBatch(
               c,
-              (image, terminal) -> Optional.of(snapshot),
+              image -> Optional.of(snapshot),
               "audit 42",
               null,
+              Affected.ALL,
               first.lastId(),
               Long.MAX_VALUE,
               2,
@@ -103,9 +107,10 @@ class FleetSqlTest {
       FleetSql.Batch none =
           FleetSql.redecideBatch(
               c,
-              (image, terminal) -> Optional.of(snapshot),
+              image -> Optional.of(snapshot),
               "audit 42",
               null,
+              Affected.ALL,
               second.lastId(),
               Long.MAX_VALUE,
               2,
@@ -121,7 +126,14 @@ class FleetSqlTest {
       assertThat(changed)
           .containsExactly(
               new FleetSql.Changed(
-                  1, 7, Strategy.STOP, Reason.UP_TO_DATE, Strategy.FULL, Reason.NO_LOCAL_CHAIN));
+                  1,
+                  7,
+                  "default",
+                  0,
+                  Strategy.STOP,
+                  Reason.UP_TO_DATE,
+                  Strategy.FULL,
+                  Reason.NO_LOCAL_CHAIN));
       assertThat(text(c, "SELECT strategy, answer_hash, version FROM assignment WHERE id = 1"))
           .isEqualTo("FULL " + current + " 1");
       assertThat(text(c, "SELECT strategy, answer_hash, version FROM assignment WHERE id = 2"))
@@ -136,20 +148,41 @@ class FleetSqlTest {
           .isEqualTo("1 audit 42 FULL NO_LOCAL_CHAIN 5");
 
       // Ranges for parallel workers: every size-th reported row starts one; bounds are exclusive.
-      assertThat(FleetSql.rangeStarts(c, null, 2)).containsExactly(1L, 3L);
-      assertThat(FleetSql.rangeStarts(c, 7L, 1)).containsExactly(1L, 2L, 3L);
-      assertThat(FleetSql.rangeStarts(c, 8L, 2)).isEmpty();
+      assertThat(FleetSql.rangeStarts(c, null, Affected.ALL, 2)).containsExactly(1L, 3L);
+      assertThat(FleetSql.rangeStarts(c, 7L, Affected.ALL, 1)).containsExactly(1L, 2L, 3L);
+      assertThat(FleetSql.rangeStarts(c, 8L, Affected.ALL, 2)).isEmpty();
+      // A change that names groups selects the rows of those terminals only (or of all others).
+      execute(c, "UPDATE terminal SET group_name = 'lab' WHERE id = 2");
+      assertThat(FleetSql.rangeStarts(c, 7L, Affected.only(Set.of("lab")), 1)).containsExactly(2L);
+      assertThat(FleetSql.rangeStarts(c, 7L, Affected.allBut(Set.of("lab")), 1))
+          .containsExactly(1L, 3L);
+      assertThat(FleetSql.rangeStarts(c, 7L, Affected.only(Set.of()), 1)).isEmpty();
+      FleetSql.Batch lab =
+          FleetSql.redecideBatch(
+              c,
+              image -> Optional.of(snapshot),
+              "audit 43",
+              7L,
+              Affected.only(Set.of("lab", "hall")),
+              0,
+              Long.MAX_VALUE,
+              10,
+              NOW,
+              60);
+      assertThat(lab.read()).isEqualTo(1);
+      assertThat(lab.lastId()).isEqualTo(2);
       FleetSql.Batch bounded =
           FleetSql.redecideBatch(
-              c, (image, terminal) -> Optional.of(snapshot), "audit 43", null, 1, 3, 10, NOW, 60);
+              c, image -> Optional.of(snapshot), "audit 43", null, Affected.ALL, 1, 3, 10, NOW, 60);
       assertThat(bounded.read()).isEqualTo(1);
       assertThat(bounded.lastId()).isEqualTo(2);
       FleetSql.Batch otherImage =
           FleetSql.redecideBatch(
               c,
-              (image, terminal) -> Optional.of(snapshot),
+              image -> Optional.of(snapshot),
               "audit 43",
               8L,
+              Affected.ALL,
               0,
               Long.MAX_VALUE,
               10,
@@ -159,9 +192,10 @@ class FleetSqlTest {
       FleetSql.Batch thisImage =
           FleetSql.redecideBatch(
               c,
-              (image, terminal) -> Optional.of(snapshot),
+              image -> Optional.of(snapshot),
               "audit 43",
               7L,
+              Affected.ALL,
               0,
               Long.MAX_VALUE,
               10,
@@ -182,7 +216,8 @@ class FleetSqlTest {
 
       FleetDecisions.StaleTerminals stale = FleetSql.stale(c, NOW.minusSeconds(30 * 60), 10);
       assertThat(stale.total()).isEqualTo(1);
-      assertThat(stale.terminals()).containsExactly(new FleetDecisions.Stale(4, "t4", null));
+      assertThat(stale.terminals())
+          .containsExactly(new FleetDecisions.Stale(4, "t4", "default", null));
       assertThat(FleetSql.names(c, "terminal", List.of(1L, 4L))).containsEntry(1L, "t1").hasSize(2);
       c.commit();
     }

@@ -188,7 +188,7 @@ class LineageTest {
   private static <T> T inTransaction(List<ChainChanged> events, Function<Lineage, T> work) {
     EntityManager em = factory.createEntityManager();
     try {
-      Lineage lineage = Lineages.over(em, Clock.systemUTC(), new Lineages.Recorded(events));
+      Lineage lineage = Lineages.over(em, Clock.systemUTC(), new Lineages.Recorded<>(events));
       em.getTransaction().begin();
       try {
         T result = work.apply(lineage);

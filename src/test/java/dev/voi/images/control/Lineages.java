@@ -19,40 +19,39 @@ public final class Lineages {
     lineage.em = em;
     lineage.clock = clock;
     lineage.changes = changes;
+    lineage.tipMoves = new Recorded<>(new java.util.ArrayList<>());
     return lineage;
   }
 
   /** An {@link Event} that records what is fired, for a Lineage built by {@link #over}. */
-  public record Recorded(List<ChainChanged> fired) implements Event<ChainChanged> {
+  public record Recorded<T>(List<T> fired) implements Event<T> {
     @Override
-    public void fire(ChainChanged event) {
+    public void fire(T event) {
       fired.add(event);
     }
 
     @Override
-    public <U extends ChainChanged> CompletionStage<U> fireAsync(U event) {
+    public <U extends T> CompletionStage<U> fireAsync(U event) {
       throw unsupported();
     }
 
     @Override
-    public <U extends ChainChanged> CompletionStage<U> fireAsync(
-        U event, NotificationOptions options) {
+    public <U extends T> CompletionStage<U> fireAsync(U event, NotificationOptions options) {
       throw unsupported();
     }
 
     @Override
-    public Event<ChainChanged> select(Annotation... qualifiers) {
+    public Event<T> select(Annotation... qualifiers) {
       throw unsupported();
     }
 
     @Override
-    public <U extends ChainChanged> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
+    public <U extends T> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
       throw unsupported();
     }
 
     @Override
-    public <U extends ChainChanged> Event<U> select(
-        TypeLiteral<U> subtype, Annotation... qualifiers) {
+    public <U extends T> Event<U> select(TypeLiteral<U> subtype, Annotation... qualifiers) {
       throw unsupported();
     }
 
