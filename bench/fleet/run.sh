@@ -4,11 +4,15 @@
 # API; prints, for the version-number comparison (prior art), always full, patent, catch-up and
 # the oracle minimum, the wrong decisions and the bytes to move.
 # The server runs from bin/voi-server on the embedded database (H2), as a newcomer runs it.
-# Usage: bench/fleet/run.sh [terminals per state=50]
+# Then the staged-rollout scenario (issue "groups, staged rollouts and maintenance windows"): a bad
+# diff published on two images of the same fleet, one without and one with a rollout plan; how many
+# terminals ever received it.
+# Usage: bench/fleet/run.sh [terminals per state=50] [canary-scenario fleet=200]
 # Needs: qemu-img, qemu-io, curl.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 per_state=${1:-50}
+canary_fleet=${2:-200}
 work=$root/target/bench-fleet
 # A free port of our own (another server on a fixed port would answer our requests).
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -44,4 +48,4 @@ json_api=$(find ~/.m2/repository/jakarta/json/jakarta.json-api/2.1.3 -name '*.ja
 parsson=$(find ~/.m2/repository/org/eclipse/parsson/parsson/1.1.7 -name '*.jar' | head -n 1)
 echo "== the fleet" >&2
 java -cp "$json_api:$parsson:$root/target/classes" "$root/bench/fleet/src/FleetBench.java" \
-  "http://127.0.0.1:$port" "$token" "$work/files" "$per_state"
+  "http://127.0.0.1:$port" "$token" "$work/files" "$per_state" "$canary_fleet"

@@ -1,6 +1,7 @@
 -- wrk script of bench/poll: every request is one terminal's, round robin over all of them, each
 -- thread starting at its own share of the list.
 --   wrk ... -s poll.lua <url> -- <mode> <terminals file> <image> <etag>
+-- A line of the terminals file is "id token [etag]": a terminal's own ETag overrides <etag>.
 -- modes: conditional (strategy poll with If-None-Match, expects 304), fresh (strategy poll, 200),
 --        trivial (a constant answer, 200), pk (one primary-key JPA lookup, 200)
 local threads = {}
@@ -14,9 +15,9 @@ function init(args)
   mode, file, image, etag = args[1], args[2], args[3], args[4]
   terminals = {}
   for line in io.lines(file) do
-    local id, token = line:match("^(%d+) (%S+)$")
+    local id, token, tag = line:match("^(%d+) (%S+) ?(%S*)$")
     if id then
-      terminals[#terminals + 1] = { id, "Bearer " .. token }
+      terminals[#terminals + 1] = { id, "Bearer " .. token, tag ~= "" and tag or etag }
     end
   end
   counter = math.floor(index * #terminals / 2)
@@ -29,7 +30,7 @@ function request()
   local headers = { ["Authorization"] = t[2] }
   local path
   if mode == "conditional" then
-    headers["If-None-Match"] = etag
+    headers["If-None-Match"] = t[3]
     path = "/api/v1/terminals/" .. t[1] .. "/images/" .. image .. "/strategy"
   elseif mode == "fresh" then
     path = "/api/v1/terminals/" .. t[1] .. "/images/" .. image .. "/strategy"

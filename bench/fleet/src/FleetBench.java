@@ -38,6 +38,7 @@ public class FleetBench {
   final String admin;
   final Path work;
   int files;
+  final Map<String, Path> dirs = new java.util.HashMap<>();
 
   FleetBench(String base, String admin, Path work) {
     this.api = base + "/api/v1";
@@ -56,7 +57,191 @@ public class FleetBench {
 
   public static void main(String[] args) throws Exception {
     int perState = args.length > 3 ? Integer.parseInt(args[3]) : 50;
-    new FleetBench(args[0], args[1], Path.of(args[2])).run(perState);
+    FleetBench bench = new FleetBench(args[0], args[1], Path.of(args[2]));
+    bench.run(perState);
+    bench.canary(args.length > 4 ? Integer.parseInt(args[4]) : 200);
+  }
+
+  /**
+   * A bad diff caught by the canary (docs/design.md §11): the same fleet holds two images with the
+   * same history, "plain" without a rollout plan and "staged" with [[canary], [lab-a, lab-b], ["*"]]
+   * (thresholds 0.9 and 0.1, auto-advance). A bad third diff is published on both; every terminal
+   * then polls both images, in a shuffled order, for a few rounds a second apart. A terminal that
+   * is offered the bad diff applies it: half of them fail (FAILED feedback, they still hold the
+   * old chain), the other half succeed (they report the new chain, DONE feedback). Counted: the
+   * terminals that ever received the bad diff, per group.
+   */
+  void canary(int fleet) throws Exception {
+    String[] groups = {"canary", "lab-a", "lab-b", "site"};
+    double[] shares = {0.05, 0.15, 0.15, 0.65};
+    List<Layer> plain = publishLineage("plain", 2, 1);
+    List<Layer> staged = publishLineage("staged", 2, 1);
+    send(
+        "PUT",
+        "/images/staged/rollout",
+        admin,
+        "{\"waves\":[[\"canary\"],[\"lab-a\",\"lab-b\"],[\"*\"]]}",
+        200);
+    List<long[]> terminals = new ArrayList<>(); // id, group index
+    List<String> tokens = new ArrayList<>();
+    int index = 0;
+    for (int g = 0; g < groups.length; g++) {
+      int n = g == groups.length - 1 ? fleet - index : (int) Math.round(fleet * shares[g]);
+      for (int i = 0; i < n; i++, index++) {
+        JsonObject created =
+            send(
+                "POST",
+                "/terminals",
+                admin,
+                "{\"name\":\"canary-" + index + "\",\"group\":\"" + groups[g] + "\"}",
+                201);
+        long id = created.getJsonNumber("id").longValue();
+        String token = "Bearer " + created.getString("token");
+        terminals.add(new long[] {id, g});
+        tokens.add(token);
+        for (var image : Map.of("plain", plain, "staged", staged).entrySet()) {
+          send("PUT", "/terminals/" + id + "/images/" + image.getKey(), admin, null, 201);
+          send(
+              "PUT",
+              "/terminals/" + id + "/images/" + image.getKey() + "/chain",
+              token,
+              report(new State("up to date", image.getKey(), image.getValue(), false, null)),
+              200);
+        }
+      }
+    }
+    // The bad diff, on both images.
+    for (var image : List.of(Map.entry("plain", plain), Map.entry("staged", staged))) {
+      Path dir = dirs.get(image.getKey()); // the files of the tip's backing chain
+      Layer tip = last(image.getValue());
+      String tipFile =
+          send("GET", "/images/" + image.getKey(), admin, null, 200)
+              .getJsonArray("layers")
+              .getJsonObject(2)
+              .getString("fileName");
+      publishDiff(dir, image.getKey(), image.getValue(), tipFile, 3);
+      if (!last(image.getValue()).checksum().equals(tip.checksum())) {
+        System.err.println(image.getKey() + ": bad diff " + last(image.getValue()).checksum());
+      }
+    }
+    Map<String, String> bad =
+        Map.of("plain", last(plain).checksum(), "staged", last(staged).checksum());
+    Map<String, java.util.Set<Integer>> received = new LinkedHashMap<>();
+    Map<String, Integer> failed = new LinkedHashMap<>();
+    List<Integer> order = new ArrayList<>();
+    for (int t = 0; t < terminals.size(); t++) {
+      order.add(t);
+    }
+    java.util.Random shuffle = new java.util.Random(1);
+    int rounds = 5;
+    for (int round = 0; round < rounds; round++) {
+      java.util.Collections.shuffle(order, shuffle);
+      for (int t : order) {
+        long id = terminals.get(t)[0];
+        for (String image : List.of("plain", "staged")) {
+          JsonObject answer =
+              send(
+                  "GET",
+                  "/terminals/" + id + "/images/" + image + "/strategy",
+                  tokens.get(t),
+                  null,
+                  200);
+          boolean offered =
+              answer.getJsonArray("downloads").stream()
+                  .anyMatch(d -> d.asJsonObject().getString("checksum").equals(bad.get(image)));
+          if (!offered) {
+            continue;
+          }
+          if (!received.computeIfAbsent(image, k -> new java.util.HashSet<>()).add(t)) {
+            continue; // already tried it
+          }
+          if (id % 2 == 0) {
+            failed.merge(image, 1, Integer::sum);
+            send(
+                "POST",
+                "/terminals/" + id + "/images/" + image + "/feedback",
+                tokens.get(t),
+                "{\"state\":\"FAILED\",\"detail\":\"the new layer does not boot\"}",
+                202);
+          } else {
+            List<Layer> chain = image.equals("plain") ? plain : staged;
+            send(
+                "PUT",
+                "/terminals/" + id + "/images/" + image + "/chain",
+                tokens.get(t),
+                report(new State("applied", image, chain, false, null)),
+                200);
+            send(
+                "POST",
+                "/terminals/" + id + "/images/" + image + "/feedback",
+                tokens.get(t),
+                "{\"state\":\"DONE\"}",
+                202);
+          }
+        }
+      }
+      Thread.sleep(1000); // the rollout's background check
+    }
+    JsonObject rollout = send("GET", "/images/staged/rollout", admin, null, 200);
+    System.out.printf(
+        "%n%d terminals (%s), each holding both images up to date (base + 2 diffs); a bad third"
+            + " diff published on both; %d polling rounds in a shuffled order; half of those that"
+            + " apply it fail%n%n",
+        terminals.size(),
+        String.join(
+            ", ",
+            java.util.stream.IntStream.range(0, groups.length)
+                .mapToObj(
+                    g ->
+                        groups[g]
+                            + " "
+                            + terminals.stream().filter(x -> x[1] == g).count())
+                .toList()),
+        rounds);
+    System.out.println(
+        "| image | plan | received the bad diff | canary | lab-a | lab-b | site | FAILED feedback"
+            + " | rollout state |");
+    System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (String image : List.of("plain", "staged")) {
+      java.util.Set<Integer> got = received.getOrDefault(image, java.util.Set.of());
+      StringBuilder row =
+          new StringBuilder(
+              "| "
+                  + image
+                  + " | "
+                  + (image.equals("plain") ? "none" : "[[canary],[lab-a,lab-b],[*]]")
+                  + " | "
+                  + got.size()
+                  + " of "
+                  + terminals.size()
+                  + " |");
+      for (int g = 0; g < groups.length; g++) {
+        final int gg = g;
+        row.append(' ').append(got.stream().filter(t -> terminals.get(t)[1] == gg).count()).append(" |");
+      }
+      row.append(' ').append(failed.getOrDefault(image, 0)).append(" | ");
+      row.append(image.equals("plain") ? "–" : rollout.getString("state")).append(" |");
+      System.out.println(row);
+    }
+    System.out.println();
+    for (JsonValue wave : rollout.getJsonArray("waves")) {
+      JsonObject w = wave.asJsonObject();
+      System.out.println(
+          "staged wave "
+              + w.getInt("wave")
+              + " "
+              + w.getJsonArray("groups")
+              + ": released depth "
+              + w.getJsonObject("releasedTip").getInt("depth")
+              + ", terminals "
+              + w.get("terminals")
+              + ", up to date "
+              + w.get("upToDate")
+              + ", failed "
+              + w.get("failed")
+              + ", complete "
+              + w.get("complete"));
+    }
   }
 
   void run(int perState) throws Exception {
@@ -272,6 +457,7 @@ public class FleetBench {
 
   List<Layer> publishLineage(String image, int diffs, int firstVersion) throws Exception {
     Path dir = Files.createDirectories(work.resolve(image + "-" + ++files));
+    dirs.put(image, dir);
     Path base = newBase(dir, 8);
     JsonObject created =
         upload("/images?name=" + image + "&version=" + firstVersion, base, 201);

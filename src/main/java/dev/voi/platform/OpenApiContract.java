@@ -43,7 +43,11 @@ public class OpenApiContract implements OASFilter {
           "registerTerminal", "Registration",
           "reportChain", "ChainReport",
           "sendFeedback", "Feedback",
-          "setImagePolicy", "PolicyChange");
+          "setImagePolicy", "PolicyChange",
+          "setTerminalGroup", "GroupChange",
+          "setGroupWindows", "GroupWindows",
+          "setRollout", "RolloutPlan",
+          "setServerClock", "ServerClock");
 
   /**
    * Payara writes every annotation default into the schemas it builds from {@code @Schema}: {@code

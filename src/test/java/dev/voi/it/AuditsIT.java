@@ -56,14 +56,7 @@ class AuditsIT {
   static final String ADMIN = "Bearer it-admin-token";
   static final Path DATA = Path.of(System.getProperty("voi.test.data.dir"));
   static final String DB = System.getProperty("voi.test.db.url");
-  static final Map<String, String> ITEMS =
-      Map.of(
-          "findings", "finding",
-          "changes", "change",
-          "staleTerminals", "terminal",
-          "strategies", "strategy",
-          "reasons", "reason",
-          "items", "audit");
+  static final Map<String, String> ITEMS = SameData.AUDIT_ITEMS;
 
   @Deployment(testable = false)
   static WebArchive war() {

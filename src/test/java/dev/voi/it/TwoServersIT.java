@@ -231,6 +231,77 @@ class TwoServersIT {
         .isTrue();
   }
 
+  @Test
+  void aRolloutPlanAndAGroupMoveMadeOnOneInstanceReachTheOther() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("staged"));
+    Qemu.img(dir, "create", "-q", "-f", "qcow2", "staged.qcow2", "1M").assertOk();
+    given()
+        .header("Authorization", ADMIN)
+        .contentType("application/octet-stream")
+        .body(dir.resolve("staged.qcow2").toFile())
+        .post(api(a, "/images?name=staged"))
+        .then()
+        .statusCode(201);
+    JsonPath registered =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType("application/json")
+            .body("{\"name\": \"late-one\", \"group\": \"late\"}")
+            .post(api(a, "/terminals"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    long id = registered.getLong("id");
+    String bearer = "Bearer " + registered.getString("token");
+    given()
+        .header("Authorization", ADMIN)
+        .put(api(a, "/terminals/" + id + "/images/staged"))
+        .then()
+        .statusCode(org.hamcrest.Matchers.lessThan(300));
+    String strategy = "/terminals/" + id + "/images/staged/strategy";
+    given()
+        .header("Authorization", bearer)
+        .contentType("application/json")
+        .body("{\"nodes\": []}")
+        .put(api(b, "/terminals/" + id + "/images/staged/chain"))
+        .then()
+        .statusCode(200)
+        .body("wave", org.hamcrest.Matchers.equalTo(0));
+
+    given()
+        .header("Authorization", ADMIN)
+        .contentType("application/json")
+        .body("{\"waves\": [[\"early\"]]}")
+        .put(api(a, "/images/staged/rollout"))
+        .then()
+        .statusCode(200);
+    assertThat(waveWithin(b, bearer, strategy, 1)).as("the plan put on A, seen on B").isTrue();
+
+    given()
+        .header("Authorization", ADMIN)
+        .contentType("application/json")
+        .body("{\"group\": \"early\"}")
+        .put(api(a, "/terminals/" + id + "/group"))
+        .then()
+        .statusCode(200);
+    assertThat(waveWithin(b, bearer, strategy, 0)).as("the group moved on A, seen on B").isTrue();
+  }
+
+  /** Whether the answer at {@code path} names wave {@code expected} within two ticks. */
+  private static boolean waveWithin(ServerProcess server, String bearer, String path, int expected)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(12);
+    while (Instant.now().isBefore(deadline)) {
+      Response answer = given().header("Authorization", bearer).get(api(server, path));
+      if (answer.statusCode() == 200 && answer.jsonPath().getInt("wave") == expected) {
+        return true;
+      }
+      Thread.sleep(250);
+    }
+    return false;
+  }
+
   private static int status(ServerProcess server, String bearer, String path) {
     return given().header("Authorization", bearer).get(api(server, path)).statusCode();
   }

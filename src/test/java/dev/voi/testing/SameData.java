@@ -23,6 +23,17 @@ import org.xml.sax.InputSource;
  */
 public final class SameData {
 
+  /** The item element names of an audit's XML, by the JSON array they match. */
+  public static final java.util.Map<String, String> AUDIT_ITEMS =
+      java.util.Map.of(
+          "findings", "finding",
+          "changes", "change",
+          "staleTerminals", "terminal",
+          "strategies", "strategy",
+          "reasons", "reason",
+          "rollouts", "rollout",
+          "items", "audit");
+
   private SameData() {}
 
   /**

@@ -40,6 +40,10 @@ public class Groups {
   /** A group in use or configured: its terminal count and its windows (none: always open). */
   public record Group(String name, long terminals, MaintenanceWindows windows) {}
 
+  private static final Map<String, DayOfWeek> SHORT_DAYS =
+      java.util.Arrays.stream(DayOfWeek.values())
+          .collect(Collectors.toMap(Groups::dayName, day -> day));
+
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
   @PersistenceContext EntityManager em;
@@ -117,7 +121,7 @@ public class Groups {
     for (TerminalGroup.StoredWindow stored : group.windows()) {
       Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
       for (String day : stored.days().split(",")) {
-        days.add(DayOfWeek.valueOf(day));
+        days.add(SHORT_DAYS.get(day));
       }
       windows.add(
           new MaintenanceWindows.Window(
@@ -133,7 +137,7 @@ public class Groups {
                 new TerminalGroup.StoredWindow(
                     w.days().stream()
                         .sorted()
-                        .map(DayOfWeek::name)
+                        .map(Groups::dayName)
                         .collect(Collectors.joining(",")),
                     HH_MM.format(w.from()),
                     HH_MM.format(w.to())))

@@ -276,6 +276,9 @@ public class Rollouts {
       }
       State state = current.get();
       RolloutPlan plan = state.plan();
+      if (!state.tips().rolling()) {
+        return done; // every wave has the newest tip: nothing to halt or advance
+      }
       if (!state.halted()) {
         for (int w = 0; w < plan.waveCount(); w++) {
           Counts counts = counts(imageId, plan, state, w);

@@ -39,15 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class AuditViewsTest {
 
-  static final Map<String, String> ITEMS =
-      Map.of(
-          "findings", "finding",
-          "changes", "change",
-          "staleTerminals", "terminal",
-          "strategies", "strategy",
-          "reasons", "reason",
-          "rollouts", "rollout",
-          "items", "audit");
+  static final Map<String, String> ITEMS = SameData.AUDIT_ITEMS;
 
   static VoiDataSource db;
   static Connection keeper;
