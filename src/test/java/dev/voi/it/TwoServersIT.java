@@ -168,32 +168,10 @@ class TwoServersIT {
    */
   @Test
   void terminalChangesMadeOnOneInstanceReachTheOther() throws Exception {
-    Path dir = Files.createDirectories(work.resolve("tiny"));
-    Qemu.img(dir, "create", "-q", "-f", "qcow2", "tiny.qcow2", "1M").assertOk();
-    Response image =
-        given()
-            .header("Authorization", ADMIN)
-            .contentType("application/octet-stream")
-            .body(dir.resolve("tiny.qcow2").toFile())
-            .post(api(a, "/images?name=tiny"));
-    assertThat(image.statusCode()).as(image.asString()).isEqualTo(201);
-    JsonPath registered =
-        given()
-            .header("Authorization", ADMIN)
-            .contentType("application/json")
-            .body("{\"name\": \"roams-between-instances\"}")
-            .post(api(a, "/terminals"))
-            .then()
-            .statusCode(201)
-            .extract()
-            .jsonPath();
+    publishTinyImage("tiny");
+    JsonPath registered = registerAndAssign("{\"name\": \"roams-between-instances\"}", "tiny");
     long id = registered.getLong("id");
     String first = "Bearer " + registered.getString("token");
-    given()
-        .header("Authorization", ADMIN)
-        .put(api(a, "/terminals/" + id + "/images/tiny"))
-        .then()
-        .statusCode(org.hamcrest.Matchers.lessThan(300));
     String strategy = "/terminals/" + id + "/images/tiny/strategy";
     // B learns the token and the assignment: authenticated, assigned, nothing reported yet.
     assertThat(status(b, first, "/terminals/" + id)).isEqualTo(200);
@@ -233,32 +211,11 @@ class TwoServersIT {
 
   @Test
   void aRolloutPlanAndAGroupMoveMadeOnOneInstanceReachTheOther() throws Exception {
-    Path dir = Files.createDirectories(work.resolve("staged"));
-    Qemu.img(dir, "create", "-q", "-f", "qcow2", "staged.qcow2", "1M").assertOk();
-    given()
-        .header("Authorization", ADMIN)
-        .contentType("application/octet-stream")
-        .body(dir.resolve("staged.qcow2").toFile())
-        .post(api(a, "/images?name=staged"))
-        .then()
-        .statusCode(201);
+    publishTinyImage("staged");
     JsonPath registered =
-        given()
-            .header("Authorization", ADMIN)
-            .contentType("application/json")
-            .body("{\"name\": \"late-one\", \"group\": \"late\"}")
-            .post(api(a, "/terminals"))
-            .then()
-            .statusCode(201)
-            .extract()
-            .jsonPath();
+        registerAndAssign("{\"name\": \"late-one\", \"group\": \"late\"}", "staged");
     long id = registered.getLong("id");
     String bearer = "Bearer " + registered.getString("token");
-    given()
-        .header("Authorization", ADMIN)
-        .put(api(a, "/terminals/" + id + "/images/staged"))
-        .then()
-        .statusCode(org.hamcrest.Matchers.lessThan(300));
     String strategy = "/terminals/" + id + "/images/staged/strategy";
     given()
         .header("Authorization", bearer)
@@ -291,15 +248,44 @@ class TwoServersIT {
   /** Whether the answer at {@code path} names wave {@code expected} within two ticks. */
   private static boolean waveWithin(ServerProcess server, String bearer, String path, int expected)
       throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(12);
-    while (Instant.now().isBefore(deadline)) {
-      Response answer = given().header("Authorization", bearer).get(api(server, path));
-      if (answer.statusCode() == 200 && answer.jsonPath().getInt("wave") == expected) {
-        return true;
-      }
-      Thread.sleep(250);
-    }
-    return false;
+    return within(
+        server,
+        bearer,
+        path,
+        answer -> answer.statusCode() == 200 && answer.jsonPath().getInt("wave") == expected);
+  }
+
+  /** A 1 MiB base published on A as image {@code name}. */
+  private void publishTinyImage(String name) throws IOException {
+    Path dir = Files.createDirectories(work.resolve(name));
+    Qemu.img(dir, "create", "-q", "-f", "qcow2", name + ".qcow2", "1M").assertOk();
+    Response image =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType("application/octet-stream")
+            .body(dir.resolve(name + ".qcow2").toFile())
+            .post(api(a, "/images?name=" + name));
+    assertThat(image.statusCode()).as(image.asString()).isEqualTo(201);
+  }
+
+  /** A terminal registered on A with {@code registration}, assigned {@code image}. */
+  private static JsonPath registerAndAssign(String registration, String image) {
+    JsonPath registered =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType("application/json")
+            .body(registration)
+            .post(api(a, "/terminals"))
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    given()
+        .header("Authorization", ADMIN)
+        .put(api(a, "/terminals/" + registered.getLong("id") + "/images/" + image))
+        .then()
+        .statusCode(org.hamcrest.Matchers.lessThan(300));
+    return registered;
   }
 
   private static int status(ServerProcess server, String bearer, String path) {
@@ -309,9 +295,16 @@ class TwoServersIT {
   /** Whether {@code path} answers {@code expected} within two housekeeping ticks. */
   private static boolean statusWithin(
       ServerProcess server, String bearer, String path, int expected) throws InterruptedException {
+    return within(server, bearer, path, answer -> answer.statusCode() == expected);
+  }
+
+  /** Whether the answer at {@code path} satisfies {@code test} within two housekeeping ticks. */
+  private static boolean within(
+      ServerProcess server, String bearer, String path, Predicate<Response> test)
+      throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(12);
     while (Instant.now().isBefore(deadline)) {
-      if (status(server, bearer, path) == expected) {
+      if (test.test(given().header("Authorization", bearer).get(api(server, path)))) {
         return true;
       }
       Thread.sleep(250);

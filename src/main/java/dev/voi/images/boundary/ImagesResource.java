@@ -355,7 +355,7 @@ public class ImagesResource {
   }
 
   /** Parses an image name from the request: the one place a name's text becomes an image name. */
-  static ImageName validName(String name) {
+  public static ImageName validName(String name) {
     if (!ImageName.isValid(name)) {
       throw ProblemType.BAD_REQUEST.refuse(
           "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");

@@ -2,6 +2,7 @@ package dev.voi.rollouts.boundary;
 
 import dev.voi.chain.ImageName;
 import dev.voi.chain.rollout.RolloutPlan;
+import dev.voi.images.boundary.ImagesResource;
 import dev.voi.images.entity.Layer;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.StrictJson;
@@ -311,10 +312,6 @@ public class RolloutResource {
   }
 
   private static ImageName imageName(String name) {
-    if (!ImageName.isValid(name)) {
-      throw ProblemType.BAD_REQUEST.refuse(
-          "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");
-    }
-    return ImageName.of(name);
+    return ImagesResource.validName(name);
   }
 }
