@@ -189,10 +189,10 @@ SELECT 'staged-' || i, encode(sha256(convert_to('voit_staged_' || i, 'UTF8')), '
 FROM generate_series(1, $terminals) AS i WHERE i % 10 = $g;
 INSERT INTO assignment (terminal_id, image_id, assigned_at, reported_nodes, reported_layers,
     reported_at, reported_tip, strategy, reason, policy, move_count, diverged_at, keep_layers,
-    total_bytes, answer_hash, answer_revision, decided_at, version)
+    total_bytes, answer_hash, answer_revision, decided_at, version, group_name)
 SELECT t.id, s.image_id, now(), s.reported_nodes, s.reported_layers, now(), s.reported_tip,
     s.strategy, s.reason, s.policy, s.move_count, s.diverged_at, s.keep_layers, s.total_bytes,
-    s.answer_hash, s.answer_revision, now(), 0
+    s.answer_hash, s.answer_revision, now(), 0, t.group_name
 FROM terminal t CROSS JOIN (SELECT * FROM assignment WHERE terminal_id = ${sseed_id[$g]}) s
 WHERE t.name LIKE 'staged-%' AND t.group_name = 's$g';
 SQL

@@ -519,9 +519,9 @@ public class RedecideBench {
             c.prepareStatement(
                 "INSERT INTO assignment (terminal_id, image_id, assigned_at, reported_nodes,"
                     + " reported_layers, reported_at, strategy, reason, policy, keep_layers,"
-                    + " total_bytes, answer_hash, answer_revision, decided_at, version)"
+                    + " total_bytes, answer_hash, answer_revision, decided_at, version, group_name)"
                     + " VALUES (?, ?, now(), ?, ?, now(), 'STOP', 'UP_TO_DATE', 'catch-up', 0,"
-                    + " 0, 'old', 1, now(), 0)")) {
+                    + " 0, 'old', 1, now(), 0, ?)")) {
       for (int i = 1; i <= terminals; i++) {
         t.setLong(1, i);
         t.setString(2, "bench-" + i);
@@ -550,6 +550,7 @@ public class RedecideBench {
         a.setLong(2, imageId);
         a.setBytes(3, ReportedNodes.encode(nodes));
         a.setInt(4, held);
+        a.setString(5, group.apply(i));
         a.addBatch();
         if (i % 5000 == 0 || i == terminals) {
           t.executeBatch();

@@ -165,6 +165,22 @@ final class HostileInputs {
         "bad-request");
     add(
         kind,
+        "a group name with a space",
+        get(prefix + "/groups/a%20b", admin),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "an advance of an image without a plan",
+        post(
+            prefix + "/images/" + fixture.image() + "/rollout/advance",
+            admin,
+            "application/json",
+            new byte[0]),
+        404,
+        "not-found");
+    add(
+        kind,
         "an encoded slash in a name",
         get(prefix + "/images/a%2fb", admin),
         400,
@@ -243,6 +259,54 @@ final class HostileInputs {
         json("POST", terminals, admin, "{\"name\":\"" + "n".repeat(70_000) + "\"}"),
         413,
         "body-too-large");
+    String rollout = prefix + "/images/" + fixture.image() + "/rollout";
+    add(
+        kind,
+        "a rollout plan that is not JSON",
+        json("PUT", rollout, admin, "waves"),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a rollout plan with \"*\" before the last wave",
+        json("PUT", rollout, admin, "{\"waves\":[[\"*\"],[\"lab\"]]}"),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a rollout plan with a success threshold of 1.5",
+        json("PUT", rollout, admin, "{\"waves\":[[\"lab\"]],\"successThreshold\":1.5}"),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a rollout plan over 64 KiB",
+        json("PUT", rollout, admin, "{\"waves\":[[\"" + "g".repeat(70_000) + "\"]]}"),
+        413,
+        "body-too-large");
+    String windows = prefix + "/groups/hostile-windows";
+    add(
+        kind,
+        "windows in an unknown time zone",
+        json("PUT", windows, admin, "{\"zone\":\"Mars/Olympus\",\"windows\":[]}"),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a window opening at 25:00",
+        json(
+            "PUT",
+            windows,
+            admin,
+            "{\"windows\":[{\"days\":[\"MON\"],\"from\":\"25:00\",\"to\":\"06:00\"}]}"),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a group move to a number",
+        json("PUT", prefix + "/terminals/" + fixture.terminal() + "/group", admin, "{\"group\":7}"),
+        400,
+        "bad-request");
     String terminal = "Bearer " + fixture.terminalToken();
     String chain =
         prefix + "/terminals/" + fixture.terminal() + "/images/" + fixture.image() + "/chain";
@@ -716,6 +780,7 @@ final class HostileInputs {
             "/terminals/" + fixture.terminal() + "/feedback",
             "/terminals/" + fixture.terminal() + "/history",
             "/terminals/" + fixture.terminal() + "/images/" + fixture.image() + "/strategy",
+            "/groups",
             "/audits")) {
       String authorization =
           path.endsWith("/strategy") ? "Bearer " + fixture.terminalToken() : admin;

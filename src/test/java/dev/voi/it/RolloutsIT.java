@@ -305,6 +305,45 @@ class RolloutsIT extends TerminalsItSupport {
   }
 
   @Test
+  void aTerminalMovedIntoAWaveIsDecidedAgainWhenThatWaveAdvances() throws Exception {
+    Lineage lineage = publish(1);
+    String canary = group("canary");
+    String lab = group("lab");
+    Term terminal = register(canary);
+    Term stayed = register(canary);
+    for (Term t : List.of(terminal, stayed)) {
+      assign(t, lineage);
+      report(t, lineage, lineage.checksums().subList(0, 1)).then().statusCode(200);
+    }
+    putPlan(lineage, "{\"waves\":[[\"" + canary + "\"],[\"" + lab + "\"]],\"autoAdvance\":false}");
+    lineage.publishDiff();
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"group\":\"" + lab + "\"}")
+        .put(terminalUrl(terminal) + "/group")
+        .then()
+        .statusCode(200)
+        .body("images[0].wave", equalTo(1));
+
+    // The advance re-decides the rows of the lab's terminals only, found by the group their
+    // assignments carry: the moved terminal's stored answer changes, the canary's does not.
+    advance(lineage).then().statusCode(200);
+    List<String> triggers =
+        await(
+            () -> {
+              List<String> t = history(terminal).getList("items.triggeredBy");
+              return t.contains("advance") ? t : null;
+            });
+    assertThat(triggers).contains("group");
+    assertThat(history(stayed).getList("items.triggeredBy", String.class))
+        .doesNotContain("advance");
+    JsonPath answer = answer(poll(terminal, lineage));
+    assertThat(answer.getInt("wave")).isEqualTo(1);
+    assertThat(answer.getString("tip.checksum")).isEqualTo(lineage.checksums().get(2));
+  }
+
+  @Test
   void badGroupsPlansAndWindowsAreRefusedWithProblems() throws Exception {
     Lineage lineage = publish(0);
     for (String body :

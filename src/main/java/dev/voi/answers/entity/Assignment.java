@@ -31,11 +31,22 @@ import java.util.List;
 @NamedQuery(
     name = Assignment.DELETE_OF_TERMINAL,
     query = "DELETE FROM Assignment a WHERE a.terminalId = :terminal")
+@NamedQuery(
+    name = Assignment.MOVE_OF_TERMINAL,
+    query =
+        "UPDATE Assignment a SET a.group = :group, a.version = a.version + 1"
+            + " WHERE a.terminalId = :terminal")
 public class Assignment {
 
   public static final String OF_TERMINAL = "Assignment.ofTerminal";
   public static final String BY_TERMINAL_AND_IMAGE = "Assignment.byTerminalAndImage";
   public static final String DELETE_OF_TERMINAL = "Assignment.deleteOfTerminal";
+
+  /**
+   * Moves all of a terminal's assignments to its new group; the version moves too, so that a
+   * re-decision that read a row under the old group does not write it.
+   */
+  public static final String MOVE_OF_TERMINAL = "Assignment.moveOfTerminal";
 
   @Id
   @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -49,6 +60,13 @@ public class Assignment {
 
   @Column(name = "assigned_at", nullable = false, updatable = false)
   private Instant assignedAt;
+
+  /**
+   * The terminal's group, kept here too so that re-deciding some groups of an image reads only
+   * assignment rows; written on assignment and by {@link #MOVE_OF_TERMINAL}.
+   */
+  @Column(name = "group_name", nullable = false, length = 128)
+  private String group;
 
   @Column(name = "reported_nodes")
   private byte[] reportedNodes;
@@ -77,9 +95,10 @@ public class Assignment {
 
   protected Assignment() {}
 
-  public Assignment(long terminalId, long imageId, Instant assignedAt) {
+  public Assignment(long terminalId, long imageId, String group, Instant assignedAt) {
     this.terminalId = terminalId;
     this.imageId = imageId;
+    this.group = group;
     this.assignedAt = assignedAt;
   }
 

@@ -40,6 +40,10 @@ import java.util.stream.Collectors;
  * report, poll or re-decision wrote it since) and an answer decided against no newer image revision
  * than the chain used here. Rows whose answer is already that of the current chain are not written
  * at all, whatever revision they were decided at.
+ *
+ * <p>A change that names groups ({@link Affected}) selects by the assignment's own copy of its
+ * terminal's group ({@code assignment.group_name}, index {@code (image_id, group_name, id)}): every
+ * statement reads assignment rows only, never the terminal table.
  */
 public final class FleetSql {
 
@@ -48,13 +52,11 @@ public final class FleetSql {
 
   private static final String SELECT =
       "SELECT a.id, a.terminal_id, a.image_id, a.reported_nodes, a.reported_layers, a.strategy,"
-          + " a.reason, a.answer_hash, a.answer_revision, a.version, t.group_name"
-          + " FROM assignment a JOIN terminal t ON t.id = a.terminal_id"
-          + " WHERE a.reported_nodes IS NOT NULL AND a.id > ? AND a.id < ?%s ORDER BY a.id LIMIT ?";
+          + " a.reason, a.answer_hash, a.answer_revision, a.version, a.group_name"
+          + " FROM assignment a WHERE a.reported_nodes IS NOT NULL AND a.id > ? AND a.id < ?%s ORDER BY a.id LIMIT ?";
 
   private static final String RANGES =
       "SELECT id FROM (SELECT a.id, ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM assignment a"
-          + " JOIN terminal t ON t.id = a.terminal_id"
           + " WHERE a.reported_nodes IS NOT NULL%s) numbered WHERE MOD(n - 1, ?) = 0 ORDER BY id";
 
   private static final String OF_IMAGE = " AND a.image_id = ?";
@@ -67,7 +69,7 @@ public final class FleetSql {
     if (affected.groups().isEmpty()) {
       return " AND 1 = 0"; // only the groups named, and none is
     }
-    return " AND t.group_name "
+    return " AND a.group_name "
         + (affected.allBut() ? "NOT IN" : "IN")
         + " ("
         + String.join(", ", java.util.Collections.nCopies(affected.groups().size(), "?"))

@@ -410,7 +410,7 @@ public class Rollouts {
     String where =
         affected.all()
             ? ""
-            : " AND t.group_name " + (affected.allBut() ? "NOT IN" : "IN") + " (:groups)";
+            : " AND a.group_name " + (affected.allBut() ? "NOT IN" : "IN") + " (:groups)";
     Layer tip = em.find(Layer.class, state.tips().of(wave));
     Instant seen = clock.instant().minus(Duration.ofMinutes(config.auditStaleMinutes()));
     Query query =

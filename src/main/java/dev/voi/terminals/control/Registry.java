@@ -99,6 +99,10 @@ public class Registry {
       return false;
     }
     terminal.moveTo(group);
+    em.createNamedQuery(Assignment.MOVE_OF_TERMINAL)
+        .setParameter("group", group)
+        .setParameter("terminal", terminalId.value())
+        .executeUpdate();
     changed(terminalId, TerminalChanged.Kind.GROUP);
     return true;
   }
@@ -141,7 +145,7 @@ public class Registry {
     if (assignment(terminalId, image.id()).isPresent()) {
       return false;
     }
-    em.persist(new Assignment(terminalId.value(), image.id(), clock.instant()));
+    em.persist(new Assignment(terminalId.value(), image.id(), terminal.group(), clock.instant()));
     changed(terminalId, TerminalChanged.Kind.ASSIGNMENTS);
     return true;
   }

@@ -152,7 +152,7 @@ class FleetSqlTest {
       assertThat(FleetSql.rangeStarts(c, 7L, Affected.ALL, 1)).containsExactly(1L, 2L, 3L);
       assertThat(FleetSql.rangeStarts(c, 8L, Affected.ALL, 2)).isEmpty();
       // A change that names groups selects the rows of those terminals only (or of all others).
-      execute(c, "UPDATE terminal SET group_name = 'lab' WHERE id = 2");
+      execute(c, "UPDATE assignment SET group_name = 'lab' WHERE terminal_id = 2");
       assertThat(FleetSql.rangeStarts(c, 7L, Affected.only(Set.of("lab")), 1)).containsExactly(2L);
       assertThat(FleetSql.rangeStarts(c, 7L, Affected.allBut(Set.of("lab")), 1))
           .containsExactly(1L, 3L);
