@@ -280,8 +280,8 @@ final class HostileInputs {
         "bad-request");
     add(
         kind,
-        "a rollout plan over 64 KiB",
-        json("PUT", rollout, admin, "{\"waves\":[[\"" + "g".repeat(70_000) + "\"]]}"),
+        "a rollout plan over 256 KiB",
+        json("PUT", rollout, admin, "{\"waves\":[[\"" + "g".repeat(270_000) + "\"]]}"),
         413,
         "body-too-large");
     String windows = prefix + "/groups/hostile-windows";
