@@ -22,6 +22,7 @@ class CommandLineTest {
   @BeforeEach
   void start() throws IOException {
     rig = new Rig(root);
+    Files.createDirectories(rig.dir);
   }
 
   @AfterEach
@@ -70,7 +71,7 @@ class CommandLineTest {
         .contains("held: no layers of win10-lab held")
         .contains("server: FULL (NO_LOCAL_CHAIN, policy patent): keep 0 layers, download 1 layer")
         .contains("download depth 0 version 1 " + base.fileName());
-    assertThat(rig.dir).doesNotExist();
+    assertThat(rig.dir).isEmptyDirectory();
     assertThat(rig.server.reports).singleElement().satisfies(l -> assertThat(l).isEmpty());
   }
 
