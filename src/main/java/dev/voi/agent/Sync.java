@@ -127,6 +127,7 @@ final class Sync {
     if (done) {
       return;
     }
+    feedback.close();
     String line = "interrupted (" + phase + ")";
     boolean told =
         reportedToServer
@@ -389,6 +390,12 @@ final class Sync {
         chain.write(directory.directory());
         console.info("wrote the manifest from the stamps of " + chain.files().size() + " files");
       }
+      Optional<String> stale =
+          options.bootOverlay() == null ? directory.overlayOnOldChain(chain) : Optional.empty();
+      if (stale.isEmpty()) {
+        directory.deletePreviousOverlay(
+            options.bootOverlay() != null ? options.bootOverlay() : chain.bootOverlay());
+      }
       if (options.flatten()) {
         chain = directory.flatten(chain);
       }
@@ -399,10 +406,6 @@ final class Sync {
           chain = chain.withBootOverlay(overlay);
           chain.write(directory.directory());
         }
-      }
-      Optional<String> stale = directory.overlayOnOldChain(chain);
-      if (stale.isEmpty()) {
-        directory.deletePreviousOverlay(chain.bootOverlay());
       }
       if (Files.exists(Manifest.path(directory.directory()))) {
         directory.deleteObsolete(chain);
