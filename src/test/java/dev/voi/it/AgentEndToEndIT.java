@@ -320,7 +320,7 @@ class AgentEndToEndIT {
   }
 
   private void refusesATypoDir(Terminal a) throws Exception {
-    String record = terminalRecord(a);
+    JsonPath record = JsonPath.from(terminalRecord(a));
     Terminal typo = new Terminal(a.id, a.tokenFile, work.resolve("lab-pc-0l"), null);
     for (String command : List.of("status", "sync")) {
       Run run = agent(typo, command);
@@ -339,7 +339,18 @@ class AgentEndToEndIT {
       assertThat(run.wire).as("nothing reached the server").isEmpty();
       assertThat(typo.dir).doesNotExist();
     }
-    assertThat(terminalRecord(a)).isEqualTo(record);
+    JsonPath after = JsonPath.from(terminalRecord(a));
+    assertThat(after.getList("images"))
+        .as("the terminal's images")
+        .isEqualTo(record.getList("images"));
+    // lastSeen is shown with nanoseconds while cached and with microseconds from the database.
+    assertThat(
+            Duration.between(
+                    java.time.Instant.parse(record.getString("lastSeen")),
+                    java.time.Instant.parse(after.getString("lastSeen")))
+                .abs())
+        .as("lastSeen unchanged")
+        .isLessThanOrEqualTo(Duration.ofNanos(1000));
   }
 
   private void interruptedBySigint(Terminal b) throws Exception {
@@ -570,6 +581,19 @@ class AgentEndToEndIT {
     Set<String> expected = new LinkedHashSet<>(files);
     if (terminal.overlay != null) {
       expected.add(terminal.overlay);
+    }
+    List<String> obsolete = manifest.getList("obsolete", String.class);
+    if (!obsolete.isEmpty()) {
+      // A replaced boot overlay is kept as NAME.prev until the next successful sync, and with it
+      // the old chain it sits on; nothing else keeps old files.
+      assertThat(terminal.overlay).as("old files %s kept without an overlay", obsolete).isNotNull();
+      Path previous = terminal.dir.resolve(terminal.overlay + ".prev");
+      assertThat(previous).isRegularFile();
+      String previousInfo = Qemu.infoJson(previous);
+      assertThat(obsolete)
+          .as("NAME.prev sits on one of the old files")
+          .anyMatch(n -> previousInfo.contains("\"backing-filename\": \"" + n + "\""));
+      expected.addAll(obsolete);
     }
     assertThat(qcow2Files(terminal.dir)).containsExactlyInAnyOrderElementsOf(expected);
     Layer tip = chain.get(chain.size() - 1);
