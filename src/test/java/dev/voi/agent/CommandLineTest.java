@@ -144,4 +144,20 @@ class CommandLineTest {
 
     assertThat(rig.err()).contains("[verbose] PUT " + rig.server.uri());
   }
+
+  @Test
+  void theHelpNamesTheNumericIdAndEveryExitCode() {
+    assertThat(rig.cli("sync", "--help")).isZero();
+    assertThat(rig.out().replaceAll("\\s+", " "))
+        .contains("--terminal=ID This terminal's numeric id on the server")
+        .contains("--init")
+        .contains("--verify")
+        .contains("--leave-overlay");
+
+    assertThat(rig.cli("--help")).isZero();
+    assertThat(rig.out())
+        .contains("verify")
+        .containsPattern("(?m)^\\s+6\\s+the boot overlay recorded in DIR stays on an old chain")
+        .containsPattern("(?m)^\\s+130\\s+interrupted by SIGINT or SIGTERM");
+  }
 }

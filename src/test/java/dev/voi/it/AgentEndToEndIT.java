@@ -192,9 +192,12 @@ class AgentEndToEndIT {
     refusesATypoDir(a);
     step("a typo DIR -> exit 1, nothing created, the server's record unchanged");
 
-    interruptedBySigint(b);
+    interruptedBy("INT", b);
     assertClean(a, b);
     step("SIGINT mid-download -> one line, exit 130, FAILED (interrupted) on the server; resumed");
+    interruptedBy("TERM", b);
+    assertClean(a, b);
+    step("SIGTERM mid-download -> the same");
   }
 
   // ---------------------------------------------------------------------- issue 14's steps
@@ -353,8 +356,8 @@ class AgentEndToEndIT {
         .isLessThanOrEqualTo(Duration.ofNanos(1000));
   }
 
-  private void interruptedBySigint(Terminal b) throws Exception {
-    publisher.rebuild("write -P 0x33 0 8M");
+  private void interruptedBy(String signal, Terminal b) throws Exception {
+    publisher.rebuild("write -P " + (signal.equals("INT") ? "0x33" : "0x44") + " 0 8M");
     Layer base = publisher.chain.get(0);
     Path part = b.dir.resolve(".staging").resolve(base.fileName + ".part");
     Process running = startAgent(b, "sync", "--max-mbps", "16");
@@ -364,7 +367,7 @@ class AgentEndToEndIT {
       assertThat(System.nanoTime()).as("the download reached 20 %").isLessThan(deadline);
       Thread.sleep(20);
     }
-    new ProcessBuilder("kill", "-INT", Long.toString(running.pid())).start().waitFor();
+    new ProcessBuilder("kill", "-" + signal, Long.toString(running.pid())).start().waitFor();
     assertThat(running.waitFor(30, TimeUnit.SECONDS)).isTrue();
     int number = runs;
     String err = Files.readString(work.resolve("logs/run-" + number + ".err"));
