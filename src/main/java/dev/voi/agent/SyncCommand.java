@@ -13,10 +13,15 @@ import picocli.CommandLine.ParentCommand;
     name = "sync",
     mixinStandardHelpOptions = true,
     description =
-        "Reports the chain held in DIR and follows the server's answer: for INCREMENTAL or FULL"
+        "Checks the layer files held in DIR (size and stamp always, SHA-256 when a file changed"
+            + " since its last verification or with --verify; a damaged one counts as not held and"
+            + " is reported to the server as FAILED), reports the chain and follows the server's"
+            + " answer: for INCREMENTAL or FULL"
             + " it downloads the layers into DIR/.staging (resuming interrupted downloads), checks"
-            + " their SHA-256, stamps and backing files, re-checks that the answer still holds and"
-            + " applies them atomically; then reports again and expects STOP. WAIT exits 0. DIR"
+            + " their SHA-256, stamps and backing files (a failed one is fetched again in the next"
+            + " round, at most 5), re-checks that the answer still holds and applies them"
+            + " atomically; then reports again and expects STOP. WAIT exits 0. SIGINT/SIGTERM"
+            + " tell the server and exit 130. DIR"
             + " stays bootable whatever happens: its chain only changes once the new one is"
             + " verified.")
 final class SyncCommand implements Callable<Integer> {
