@@ -1,5 +1,6 @@
 package dev.voi.agent;
 
+import dev.voi.chain.Checksum;
 import dev.voi.chain.FileNames;
 import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.Qcow2Editor;
@@ -53,10 +54,22 @@ final class ChainReader {
       Source source,
       Set<String> owned,
       boolean manifestPresent,
-      List<String> warnings) {
+      List<String> warnings,
+      List<String> damage,
+      Optional<Manifest> reverified) {
     Held {
       owned = Set.copyOf(owned);
       warnings = List.copyOf(warnings);
+      damage = List.copyOf(damage);
+    }
+
+    Held(
+        Manifest chain,
+        Source source,
+        Set<String> owned,
+        boolean manifestPresent,
+        List<String> warnings) {
+      this(chain, source, owned, manifestPresent, warnings, List.of(), Optional.empty());
     }
 
     /** One line: {@code 3 layers (manifest), tip depth 2 version 3 2a967b9a in 2 files}. */
@@ -87,14 +100,24 @@ final class ChainReader {
   private final Path directory;
   private final String image;
   private final String bootOverlay;
+  private boolean fullVerification;
 
   /**
    * @param bootOverlay the name of the local overlay, never part of the list (may be null)
    */
   ChainReader(Path directory, String image, String bootOverlay) {
+    this(directory, image, bootOverlay, false);
+  }
+
+  /**
+   * @param fullVerification compute the SHA-256 of every held file on the next {@link #read()}
+   *     (afterwards only of files whose identity changed)
+   */
+  ChainReader(Path directory, String image, String bootOverlay, boolean fullVerification) {
     this.directory = directory;
     this.image = image;
     this.bootOverlay = bootOverlay;
+    this.fullVerification = fullVerification;
   }
 
   /**
@@ -109,7 +132,9 @@ final class ChainReader {
       }
       Optional<Manifest> manifest = Manifest.read(directory);
       if (manifest.isPresent()) {
-        return fromManifest(manifest.get());
+        boolean full = fullVerification;
+        fullVerification = false;
+        return fromManifest(manifest.get(), full);
       }
       return fromStamps();
     } catch (IOException e) {
@@ -117,7 +142,7 @@ final class ChainReader {
     }
   }
 
-  private Held fromManifest(Manifest manifest) {
+  private Held fromManifest(Manifest manifest, boolean full) {
     if (!manifest.image().equals(image)) {
       throw AgentException.usage(
           "the manifest in "
@@ -131,11 +156,24 @@ final class ChainReader {
     List<String> warnings = new ArrayList<>();
     Set<String> owned = new LinkedHashSet<>(manifest.fileNames());
     owned.addAll(manifest.obsolete());
+    List<String> damage = new ArrayList<>();
+    List<Manifest.LayerFile> checked = new ArrayList<>(manifest.files());
+    boolean changed = false;
     int usableFiles = 0;
     String below = null;
-    for (Manifest.LayerFile file : manifest.files()) {
+    for (int i = 0; i < manifest.files().size(); i++) {
+      Manifest.LayerFile file = manifest.files().get(i);
       String problem = problemWith(file, below, manifest);
+      if (problem == null) {
+        Verification verification = verify(directory.resolve(file.name()), file, full);
+        problem = verification.problem();
+        if (problem == null && !verification.file().equals(file)) {
+          checked.set(i, verification.file());
+          changed = true;
+        }
+      }
       if (problem != null) {
+        damage.add(file.name() + ": " + problem);
         warnings.add(
             file.name()
                 + ": "
@@ -148,12 +186,91 @@ final class ChainReader {
       usableFiles++;
       below = file.name();
     }
-    Manifest usable = manifest;
+    Manifest refreshed = changed ? manifest.withFiles(checked) : manifest;
+    Manifest usable = refreshed;
     if (usableFiles < manifest.files().size()) {
       int layers = usableFiles == 0 ? 0 : manifest.files().get(usableFiles - 1).to() + 1;
-      usable = truncate(manifest, layers);
+      usable = truncate(refreshed, layers);
     }
-    return new Held(usable, Source.MANIFEST, owned, true, warnings);
+    return new Held(
+        usable,
+        Source.MANIFEST,
+        owned,
+        true,
+        warnings,
+        damage,
+        changed ? Optional.of(refreshed) : Optional.empty());
+  }
+
+  /**
+   * The chain with an integrity record for each file from its current content (a chain adopted from
+   * the stamps: there is nothing earlier to compare with).
+   */
+  static Manifest withIntegrity(Path directory, Manifest chain) {
+    List<Manifest.LayerFile> files = new ArrayList<>();
+    for (Manifest.LayerFile file : chain.files()) {
+      Verification verification = verify(directory.resolve(file.name()), file, true);
+      if (verification.problem() != null) {
+        throw AgentException.localIo(file.name() + ": " + verification.problem(), null);
+      }
+      files.add(verification.file());
+    }
+    return chain.withFiles(files);
+  }
+
+  /**
+   * The outcome of checking one file against its integrity record.
+   *
+   * @param file the file with its (possibly renewed) record
+   * @param problem why it is damaged, or null
+   */
+  record Verification(Manifest.LayerFile file, String problem) {}
+
+  /**
+   * Checks a held file against its integrity record: its size always (cheap), its SHA-256 when
+   * {@code full} or when the file's identity changed since it was last verified. A file without a
+   * record (a manifest of an older agent) gets one: its current content is taken as the verified
+   * one.
+   */
+  static Verification verify(Path path, Manifest.LayerFile file, boolean full) {
+    try {
+      FileIdentity now = FileIdentity.of(path);
+      Manifest.Integrity integrity = file.integrity();
+      if (integrity == null) {
+        Checksum sha256 = Checksum.sha256Of(path);
+        FileIdentity after = FileIdentity.of(path);
+        return new Verification(
+            file.withIntegrity(new Manifest.Integrity(after.size(), sha256, after)), null);
+      }
+      if (now.size() != integrity.size()) {
+        return new Verification(
+            file,
+            "damaged: its size is "
+                + now.size()
+                + " bytes, "
+                + integrity.size()
+                + " were verified (truncated or extended)");
+      }
+      if (!full && now.equals(integrity.verifiedAs())) {
+        return new Verification(file, null);
+      }
+      Checksum actual = Checksum.sha256Of(path);
+      if (!actual.equals(integrity.sha256())) {
+        return new Verification(
+            file,
+            "damaged: its SHA-256 is "
+                + actual.shortHex()
+                + "…, the layer's is "
+                + integrity.sha256().shortHex()
+                + "… (its content changed after it was verified)");
+      }
+      FileIdentity after = FileIdentity.of(path);
+      return new Verification(
+          file.withIntegrity(new Manifest.Integrity(integrity.size(), integrity.sha256(), after)),
+          null);
+    } catch (IOException e) {
+      return new Verification(file, "cannot be read: " + e.getMessage());
+    }
   }
 
   /** The prefix of {@code manifest} holding {@code layerCount} layers (on a file boundary). */
@@ -166,7 +283,11 @@ final class ChainReader {
           "cannot keep " + layerCount + " layers: a merged file covers layer " + covered);
     }
     return new Manifest(
-        manifest.image(), manifest.layers().subList(0, layerCount), files, manifest.obsolete());
+        manifest.image(),
+        manifest.layers().subList(0, layerCount),
+        files,
+        manifest.obsolete(),
+        manifest.bootOverlay());
   }
 
   /** Why a manifest file is not usable, or null. */

@@ -103,8 +103,7 @@ final class Downloader {
       Files.createDirectories(staging);
       if (isVerified(complete, download)) {
         console.detail(name + ": already downloaded and verified");
-        meter.beginFile(name, download.size(), download.size());
-        meter.endFile(true);
+        meter.alreadyComplete(name, download.size());
         return complete;
       }
       Files.deleteIfExists(complete);

@@ -11,6 +11,8 @@ package dev.voi.agent;
  *   <tr><td>3</td><td>{@link #SERVER}</td></tr>
  *   <tr><td>4</td><td>{@link #VERIFICATION}</td></tr>
  *   <tr><td>5</td><td>{@link #LOCAL_IO}</td></tr>
+ *   <tr><td>6</td><td>{@link #STALE_OVERLAY}</td></tr>
+ *   <tr><td>130</td><td>{@link #INTERRUPTED}: SIGINT or SIGTERM during a sync</td></tr>
  * </table>
  */
 public enum Failure {
@@ -23,10 +25,19 @@ public enum Failure {
   /** A download failed verification: size, SHA-256, stamp or backing file name. */
   VERIFICATION(4),
   /** Local I/O: the disk, a lock held by another agent, qemu-img failing. */
-  LOCAL_IO(5);
+  LOCAL_IO(5),
+  /**
+   * The chain is up to date but the boot overlay recorded in the manifest still sits on an old
+   * chain (the terminal would boot the old image): {@code sync} without {@code --boot-overlay} or
+   * {@code --leave-overlay}.
+   */
+  STALE_OVERLAY(6);
 
   /** Exit code for success, {@code STOP} and {@code WAIT}. */
   public static final int OK = 0;
+
+  /** Exit code of a sync stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it). */
+  public static final int INTERRUPTED = 130;
 
   private final int exitCode;
 

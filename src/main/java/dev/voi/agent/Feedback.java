@@ -15,13 +15,22 @@ final class Feedback {
   private boolean warned;
   private long lastProgressSent;
   private int lastProgress = -1;
+  private volatile boolean closed;
 
   Feedback(ServerClient client, Console console) {
     this.client = client;
     this.console = console;
   }
 
+  /** No more feedback from this run (it was interrupted: its last word is sent elsewhere). */
+  void close() {
+    closed = true;
+  }
+
   void send(FeedbackState state, int progress, String detail) {
+    if (closed) {
+      return;
+    }
     try {
       client.feedback(state, progress, detail);
       console.detail("feedback " + state + " " + progress + "%: " + detail);

@@ -42,11 +42,13 @@ final class ImageDirectory {
   static final String STAGING = ".staging";
   private static final String FLATTEN_WORK = "flatten";
   private static final String OVERLAY_TEMPORARY = ".voi-overlay-new.qcow2";
+  private static final String PREVIOUS_SUFFIX = ".prev";
 
   private final Path directory;
   private final String image;
   private final Console console;
   private final QemuImg qemuImg;
+  private boolean previousKept;
 
   ImageDirectory(Path directory, String image, Console console, QemuImg qemuImg) {
     this.directory = directory;
@@ -57,6 +59,79 @@ final class ImageDirectory {
 
   Path directory() {
     return directory;
+  }
+
+  /** What a DIR given on the command line is, before anything is read or written in it. */
+  enum Kind {
+    /** It does not exist (a typo?). */
+    MISSING,
+    /** It exists and holds nothing of the agent's but, perhaps, an unfinished first sync. */
+    EMPTY,
+    /** It holds a manifest: an image directory of this agent. */
+    MANAGED,
+    /** It holds other files and no manifest: not recognisably an image directory. */
+    UNRECOGNISED
+  }
+
+  /** What {@code dir} is; the lock file and the staging folder alone still count as empty. */
+  static Kind kind(Path dir) {
+    if (!Files.exists(dir)) {
+      return Kind.MISSING;
+    }
+    if (!Files.isDirectory(dir)) {
+      return Kind.UNRECOGNISED;
+    }
+    if (Files.exists(Manifest.path(dir))) {
+      return Kind.MANAGED;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      boolean other =
+          entries
+              .map(p -> p.getFileName().toString())
+              .anyMatch(n -> !n.equals(Sync.LOCK_FILE) && !n.equals(STAGING));
+      return other ? Kind.UNRECOGNISED : Kind.EMPTY;
+    } catch (IOException e) {
+      throw AgentException.localIo("cannot read " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a DIR the agent cannot recognise unless {@code init}: a missing one, or one holding
+   * files but no manifest.
+   *
+   * @param command the command, for the message
+   * @param init whether {@code --init} was given (only {@code sync} has it)
+   * @return what DIR is
+   * @throws AgentException {@link Failure#USAGE} with what to do
+   */
+  static Kind requireRecognised(Path dir, String command, boolean init) {
+    Kind kind = kind(dir);
+    if (init || kind == Kind.MANAGED || kind == Kind.EMPTY) {
+      return kind;
+    }
+    String hint =
+        command.equals("sync")
+            ? "; if it is the right one, run sync with --init"
+            : "; run sync --init there first if it is the right one";
+    if (kind == Kind.MISSING) {
+      throw AgentException.usage(
+          "--dir: " + dir + " does not exist (a typo?); " + command + " changed nothing" + hint);
+    }
+    throw AgentException.usage(
+        "--dir: "
+            + dir
+            + (Files.isDirectory(dir)
+                ? " holds files but no "
+                    + Manifest.FILE_NAME
+                    + ", so it is not an image directory"
+                    + " of this agent"
+                : " is not a directory")
+            + "; "
+            + command
+            + " changed nothing"
+            + (Files.isDirectory(dir)
+                ? hint + " (its layer files are adopted from their stamps)"
+                : ""));
   }
 
   Path staging() {
@@ -168,7 +243,13 @@ final class ImageDirectory {
         AtomicFiles.moveAtomically(staged.get(i), directory.resolve(name));
         console.detail("moved " + name + " into " + directory);
         layers.add(new Manifest.Layer(download.depth(), download.version(), download.checksum()));
-        files.add(new Manifest.LayerFile(name, download.depth(), download.depth()));
+        files.add(
+            new Manifest.LayerFile(
+                name,
+                download.depth(),
+                download.depth(),
+                new Manifest.Integrity(
+                    download.size(), download.sha256(), FileIdentity.of(directory.resolve(name)))));
       }
       Set<String> newNames = new LinkedHashSet<>();
       files.forEach(f -> newNames.add(f.name()));
@@ -176,10 +257,11 @@ final class ImageDirectory {
       obsolete.addAll(old.obsolete());
       old.files().forEach(f -> obsolete.add(f.name()));
       obsolete.removeAll(newNames);
-      if (bootOverlay != null) {
-        obsolete.remove(bootOverlay);
+      String overlay = bootOverlay != null ? bootOverlay : old.bootOverlay();
+      if (overlay != null) {
+        obsolete.remove(overlay);
       }
-      Manifest updated = new Manifest(image, layers, files, List.copyOf(obsolete));
+      Manifest updated = new Manifest(image, layers, files, List.copyOf(obsolete), overlay);
       updated.write(directory);
       console.detail("manifest written: " + updated.layers().size() + " layers");
       if (bootOverlay != null) {
@@ -246,6 +328,7 @@ final class ImageDirectory {
       return;
     }
     String tipName = tip.get().name();
+    boolean replacing = false;
     if (Files.isRegularFile(path)) {
       try {
         Qcow2Header header = Qcow2Header.read(path);
@@ -253,14 +336,29 @@ final class ImageDirectory {
           console.detail("boot overlay " + overlay + " already sits on " + tipName);
           return;
         }
+        requireNotInUse(overlay);
+        console.info(
+            "replacing the boot overlay "
+                + overlay
+                + ": it sits on "
+                + header.backingFile().map(LocalNames::quote).orElse("no backing file")
+                + ", which is no longer the tip "
+                + tipName
+                + "; what the guest wrote into it is discarded (the old overlay is kept as "
+                + previous(overlay)
+                + " until the next successful sync)");
       } catch (Qcow2FormatException e) {
+        requireNotInUse(overlay);
         console.warn(
             "the boot overlay "
                 + overlay
                 + " is not valid ("
                 + e.getMessage()
-                + "); recreating it");
+                + "); recreating it (the old one is kept as "
+                + previous(overlay)
+                + ")");
       }
+      replacing = true;
     }
     if (!qemuImg.isAvailable()) {
       throw AgentException.localIo(
@@ -281,11 +379,79 @@ final class ImageDirectory {
           tipName,
           OVERLAY_TEMPORARY);
       AtomicFiles.syncFile(temporary);
+      if (replacing) {
+        requireNotInUse(overlay);
+        Files.move(path, directory.resolve(previous(overlay)), StandardCopyOption.REPLACE_EXISTING);
+        previousKept = true;
+      }
       AtomicFiles.moveAtomically(temporary, path);
     } finally {
       Files.deleteIfExists(temporary);
     }
     console.info("boot overlay " + overlay + " now sits on " + tipName);
+  }
+
+  /** The name the replaced boot overlay is kept under: {@code NAME.prev}. */
+  static String previous(String overlay) {
+    return overlay + PREVIOUS_SUFFIX;
+  }
+
+  /**
+   * Refuses to touch a boot overlay that a QEMU process (a running guest) has open: replacing it
+   * would leave the guest writing into a deleted file.
+   *
+   * @throws AgentException {@link Failure#LOCAL_IO}
+   */
+  void requireNotInUse(String overlay) throws IOException {
+    Path path = directory.resolve(overlay);
+    if (Files.isRegularFile(path) && QemuLock.isHeld(path)) {
+      throw AgentException.localIo(
+          "the boot overlay "
+              + overlay
+              + " is open in another process (QEMU's lock is held: a running guest?); it was not"
+              + " replaced and the chain was not changed: shut the guest down and run sync again",
+          null);
+    }
+  }
+
+  /**
+   * Whether the recorded boot overlay exists and sits on something other than the chain's tip.
+   *
+   * @return the overlay's backing file name when it is on an old chain, else empty
+   */
+  Optional<String> overlayOnOldChain(Manifest chain) throws IOException {
+    String overlay = chain.bootOverlay();
+    Optional<Manifest.LayerFile> tip = chain.tip();
+    if (overlay == null || tip.isEmpty()) {
+      return Optional.empty();
+    }
+    Path path = directory.resolve(overlay);
+    if (!Files.isRegularFile(path)) {
+      return Optional.empty();
+    }
+    try {
+      Optional<String> backing = Qcow2Header.read(path).backingFile();
+      return backing.equals(Optional.of(tip.get().name()))
+          ? Optional.empty()
+          : Optional.of(backing.orElse("no backing file"));
+    } catch (Qcow2FormatException e) {
+      return Optional.of("nothing readable (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * Deletes the overlay kept as {@code NAME.prev} by an earlier run (not the one this run kept):
+   * called at the end of a successful sync.
+   */
+  void deletePreviousOverlay(String overlay) throws IOException {
+    if (overlay == null || previousKept) {
+      return;
+    }
+    Path previous = directory.resolve(previous(overlay));
+    if (Files.deleteIfExists(previous)) {
+      console.info(
+          "deleted " + previous(overlay) + " (the boot overlay replaced by an earlier sync)");
+    }
   }
 
   /**
@@ -336,7 +502,8 @@ final class ImageDirectory {
   /** The backing file name (last path component) of every readable qcow2 file in the directory. */
   private Map<String, String> backingFiles() throws IOException {
     Map<String, String> backingOf = new HashMap<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.qcow2")) {
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(directory, "*.{qcow2,qcow2" + PREVIOUS_SUFFIX + "}")) {
       for (Path entry : entries) {
         if (!Files.isRegularFile(entry)) {
           continue;
@@ -416,7 +583,9 @@ final class ImageDirectory {
             "flatten: the merged file still has a backing file; the chain was left as it is", null);
       }
       AtomicFiles.syncFile(merged);
+      Checksum mergedSha256 = Checksum.sha256Of(merged);
       AtomicFiles.moveAtomically(merged, directory.resolve(tip.name()));
+      FileIdentity mergedIdentity = FileIdentity.of(directory.resolve(tip.name()));
       Set<String> obsolete = new LinkedHashSet<>(chain.obsolete());
       chain.files().stream()
           .map(Manifest.LayerFile::name)
@@ -426,8 +595,14 @@ final class ImageDirectory {
           new Manifest(
               image,
               chain.layers(),
-              List.of(new Manifest.LayerFile(tip.name(), 0, tip.to())),
-              List.copyOf(obsolete));
+              List.of(
+                  new Manifest.LayerFile(
+                      tip.name(),
+                      0,
+                      tip.to(),
+                      new Manifest.Integrity(mergedIdentity.size(), mergedSha256, mergedIdentity))),
+              List.copyOf(obsolete),
+              chain.bootOverlay());
       flattened.write(directory);
       deleteTree(work);
       console.info(

@@ -154,7 +154,9 @@ final class Inspector {
           case UNSTAMPED -> "no VOI stamp: not published by a VOI server";
           case STAMPED -> "header extension and record at byte 3072 agree";
           case EXTENSION_ONLY ->
-              "header extension only: QEMU rewrote the header and zeroed byte 3072";
+              "header extension only: no valid record at byte 3072 (QEMU rewrote the header"
+                  + " over it, or the record there is damaged); the header extension's stamp is"
+                  + " used";
           case RECORD_ONLY -> "record at byte 3072 only: no header extension";
         };
     s.put(

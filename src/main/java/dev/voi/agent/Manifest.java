@@ -49,7 +49,11 @@ import java.util.Set;
  * @param obsolete files no longer in the chain, to be deleted
  */
 public record Manifest(
-    String image, List<Layer> layers, List<LayerFile> files, List<String> obsolete) {
+    String image,
+    List<Layer> layers,
+    List<LayerFile> files,
+    List<String> obsolete,
+    String bootOverlay) {
 
   /** The file name in the image directory. */
   public static final String FILE_NAME = "voi-manifest.json";
@@ -64,10 +68,22 @@ public record Manifest(
     }
   }
 
-  /** A local file covering layers {@code from..to} (one layer unless merged). */
-  public record LayerFile(String name, int from, int to) {
+  /**
+   * A local file covering layers {@code from..to} (one layer unless merged), with what it was
+   * verified against ({@code null} in a manifest written by an agent before integrity records).
+   */
+  public record LayerFile(String name, int from, int to, Integrity integrity) {
     public LayerFile {
       Objects.requireNonNull(name, "name");
+    }
+
+    public LayerFile(String name, int from, int to) {
+      this(name, from, to, null);
+    }
+
+    /** The same file with another integrity record. */
+    public LayerFile withIntegrity(Integrity record) {
+      return new LayerFile(name, from, to, record);
     }
 
     public boolean isMerged() {
@@ -80,19 +96,53 @@ public record Manifest(
   }
 
   /**
+   * What a layer file must be: its size and SHA-256 (the server's, for a download; computed after a
+   * local merge), and the file's identity when its content last matched them. A file whose identity
+   * is still the same is only checked cheaply (size, stamp); another identity means someone wrote,
+   * truncated or replaced it, and its SHA-256 is computed again.
+   */
+  public record Integrity(long size, Checksum sha256, FileIdentity verifiedAs) {
+    public Integrity {
+      Objects.requireNonNull(sha256, "sha256");
+      Objects.requireNonNull(verifiedAs, "verifiedAs");
+      if (size < 0) {
+        throw new IllegalArgumentException("size: negative");
+      }
+    }
+  }
+
+  /**
    * @throws IllegalArgumentException naming the offending field when an invariant does not hold
    */
   public Manifest {
     ImageName.requireValid(image);
+    if (bootOverlay != null && !LocalNames.isSafe(bootOverlay)) {
+      throw new IllegalArgumentException(
+          "bootOverlay: not a safe bare file name of the form [A-Za-z0-9._-]+.qcow2");
+    }
     layers = List.copyOf(layers);
     files = List.copyOf(files);
     obsolete = List.copyOf(obsolete);
     requireValid(layers, files, obsolete);
+    if (bootOverlay != null
+        && (names(files).contains(bootOverlay) || obsolete.contains(bootOverlay))) {
+      throw new IllegalArgumentException("bootOverlay: " + bootOverlay + " is a layer file");
+    }
+  }
+
+  public Manifest(String image, List<Layer> layers, List<LayerFile> files, List<String> obsolete) {
+    this(image, layers, files, obsolete, null);
+  }
+
+  private static Set<String> names(List<LayerFile> files) {
+    Set<String> names = new HashSet<>();
+    files.forEach(f -> names.add(f.name()));
+    return names;
   }
 
   /** A terminal that holds nothing of the image. */
   public static Manifest empty(String image) {
-    return new Manifest(image, List.of(), List.of(), List.of());
+    return new Manifest(image, List.of(), List.of(), List.of(), null);
   }
 
   /** The held checksums c_0..c_m, base first: what the reported list is built from. */
@@ -116,14 +166,22 @@ public record Manifest(
 
   /** The same chain with a different obsolete list. */
   public Manifest withObsolete(List<String> names) {
-    return new Manifest(image, layers, files, names);
+    return new Manifest(image, layers, files, names, bootOverlay);
+  }
+
+  /** The same chain with other files (same layers covered). */
+  public Manifest withFiles(List<LayerFile> newFiles) {
+    return new Manifest(image, layers, newFiles, obsolete, bootOverlay);
+  }
+
+  /** The same chain recording another boot overlay (null: none). */
+  public Manifest withBootOverlay(String name) {
+    return new Manifest(image, layers, files, obsolete, name);
   }
 
   /** The names of the files of the chain. */
   public Set<String> fileNames() {
-    Set<String> names = new HashSet<>();
-    files.forEach(f -> names.add(f.name()));
-    return names;
+    return names(files);
   }
 
   /** The path of the manifest in {@code directory}. */
@@ -180,10 +238,28 @@ public record Manifest(
     }
     ArrayNode fileArray = root.putArray("files");
     for (LayerFile file : files) {
-      fileArray.addObject().put("name", file.name()).put("from", file.from()).put("to", file.to());
+      ObjectNode node =
+          fileArray
+              .addObject()
+              .put("name", file.name())
+              .put("from", file.from())
+              .put("to", file.to());
+      Integrity integrity = file.integrity();
+      if (integrity != null) {
+        node.put("size", integrity.size()).put("sha256", integrity.sha256().hex());
+        FileIdentity identity = integrity.verifiedAs();
+        node.putObject("verifiedAs")
+            .put("size", identity.size())
+            .put("mtime", identity.mtimeNanos())
+            .put("ctime", identity.ctimeNanos())
+            .put("inode", identity.inode());
+      }
     }
     ArrayNode obsoleteArray = root.putArray("obsolete");
     obsolete.forEach(obsoleteArray::add);
+    if (bootOverlay != null) {
+      root.put("bootOverlay", bootOverlay);
+    }
     return root;
   }
 
@@ -223,11 +299,26 @@ public record Manifest(
     for (int i = 0; i < fileNodes.size(); i++) {
       String path = Json.index("", "files", i);
       JsonNode node = Json.object(fileNodes.get(i), path);
+      Integrity integrity = null;
+      if (node.has("sha256") || node.has("size") || node.has("verifiedAs")) {
+        JsonNode identity = Json.object(node.get("verifiedAs"), path + ".verifiedAs");
+        String at = path + ".verifiedAs";
+        integrity =
+            new Integrity(
+                Json.nonNegativeLong(node, path, "size"),
+                Json.checksum(node, path, "sha256"),
+                new FileIdentity(
+                    Json.nonNegativeLong(identity, at, "size"),
+                    identity.path("mtime").asLong(),
+                    identity.path("ctime").asLong(),
+                    identity.path("inode").asLong(-1)));
+      }
       files.add(
           new LayerFile(
               Json.string(node, path, "name"),
               Json.nonNegativeInt(node, path, "from"),
-              Json.nonNegativeInt(node, path, "to")));
+              Json.nonNegativeInt(node, path, "to"),
+              integrity));
     }
     List<String> obsolete = new ArrayList<>();
     JsonNode obsoleteNode = root.get("obsolete");
@@ -240,7 +331,12 @@ public record Manifest(
         obsolete.add(names.get(i).textValue());
       }
     }
-    return new Manifest(image, layers, files, obsolete);
+    String bootOverlay = null;
+    JsonNode overlayNode = root.get("bootOverlay");
+    if (overlayNode != null && !overlayNode.isNull()) {
+      bootOverlay = Json.string(root, "", "bootOverlay");
+    }
+    return new Manifest(image, layers, files, obsolete, bootOverlay);
   }
 
   private static void requireValid(

@@ -7,13 +7,18 @@ import java.util.function.LongSupplier;
 
 /**
  * Shows download progress: on a terminal a bar redrawn in place (bytes, rate, ETA), otherwise plain
- * lines at every 10 % and at least every 30 s (for logs). Also tells a listener the overall
- * percentage, which the agent sends to the server as {@code DOWNLOADING} feedback.
+ * lines (for logs) with bytes, rate and time left, at most one every 5 s and only when at least 1 %
+ * more is done: on a 40 GB layer a line per 400 MB at most, on a slow link one per 5 s at most.
+ * Also tells a listener the overall percentage, which the agent sends to the server as {@code
+ * DOWNLOADING} feedback.
  */
 final class ProgressMeter {
 
   private static final long REDRAW_NANOS = 200_000_000L;
-  private static final long LINE_NANOS = 30_000_000_000L;
+
+  /** Without a terminal: at most one line in this time… */
+  static final long LINE_NANOS = 5_000_000_000L;
+
   private static final int BAR_WIDTH = 24;
 
   private final Console console;
@@ -30,7 +35,9 @@ final class ProgressMeter {
   private long transferredThisRun;
   private long fileStart;
   private long lastDraw;
-  private int lastLineDecile;
+
+  /** …and only when the percentage grew since the last line. */
+  private int lastLinePercent;
 
   ProgressMeter(
       Console console, LongSupplier nanoTime, long overallTotal, IntConsumer overallPercent) {
@@ -48,7 +55,7 @@ final class ProgressMeter {
     this.transferredThisRun = 0;
     this.fileStart = nanoTime.getAsLong();
     this.lastDraw = fileStart;
-    this.lastLineDecile = decile(alreadyHave);
+    this.lastLinePercent = percent(alreadyHave, fileSize);
     overallDone += alreadyHave;
     if (!console.isTerminal()) {
       console.info(
@@ -63,11 +70,22 @@ final class ProgressMeter {
     notifyOverall();
   }
 
+  /**
+   * A file already downloaded and verified in the staging folder by an earlier run: counted as
+   * done, shown as one line, not as a download.
+   */
+  void alreadyComplete(String fileName, long fileSize) {
+    overallDone += fileSize;
+    console.info(
+        fileName + ": already downloaded and verified (" + Units.bytes(fileSize) + "), reused");
+    notifyOverall();
+  }
+
   /** The bytes on disk went back to {@code have} (the server sent the whole file again). */
   void rewind(long have) {
     overallDone -= done - have;
     done = have;
-    lastLineDecile = decile(have);
+    lastLinePercent = percent(have, size);
   }
 
   void advance(long count) {
@@ -81,9 +99,9 @@ final class ProgressMeter {
         draw(false);
       }
     } else {
-      int decile = decile(done);
-      if (decile > lastLineDecile || now - lastDraw >= LINE_NANOS) {
-        lastLineDecile = decile;
+      int percent = percent(done, size);
+      if (percent > lastLinePercent && now - lastDraw >= LINE_NANOS) {
+        lastLinePercent = percent;
         lastDraw = now;
         draw(false);
       }
@@ -141,7 +159,7 @@ final class ProgressMeter {
       console.info(
           String.format(
               Locale.ROOT,
-              "%s: %d%% (%s of %s, %s, ETA %s)",
+              "%s: %d%% (%s of %s, %s, %s left)",
               name,
               percent,
               Units.bytes(done),
@@ -161,10 +179,6 @@ final class ProgressMeter {
       lastOverallPercent = percent;
       overallPercent.accept(percent);
     }
-  }
-
-  private int decile(long bytes) {
-    return percent(bytes, size) / 10;
   }
 
   static int percent(long part, long whole) {

@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -163,6 +167,37 @@ final class ServerClient {
             .build();
     HttpResponse<byte[]> response = send(request, "send feedback");
     requireStatus(response, "send feedback", 202, 200, 204);
+  }
+
+  /**
+   * {@code POST …/feedback} that gives up after {@code limit} (connection and answer included): for
+   * the last word of an interrupted run, which must not hang on an unreachable server.
+   *
+   * @return whether the server accepted it in time
+   */
+  boolean feedbackWithin(FeedbackState state, int progress, String detail, Duration limit) {
+    ObjectNode body = Json.object();
+    body.put("state", state.name());
+    body.put("progress", Math.max(0, Math.min(100, progress)));
+    body.put("detail", detail == null ? "" : truncate(detail, 1000));
+    HttpRequest request =
+        json(terminalImage("feedback"))
+            .timeout(limit)
+            .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8))
+            .header("Content-Type", "application/json")
+            .build();
+    CompletableFuture<HttpResponse<Void>> sent =
+        http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    try {
+      int status = sent.get(limit.toMillis(), TimeUnit.MILLISECONDS).statusCode();
+      return status == 202 || status == 200 || status == 204;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      sent.cancel(true);
+      return false;
+    }
   }
 
   /**

@@ -23,7 +23,9 @@ final class ServerOptions {
       names = "--terminal",
       required = true,
       paramLabel = "ID",
-      description = "This terminal's id on the server")
+      description =
+          "This terminal's numeric id on the server (as `voi register` or POST /terminals gave"
+              + " it, e.g. 17), not its name")
   String terminal;
 
   @Option(
@@ -51,6 +53,10 @@ final class ServerOptions {
   boolean verbose;
 
   String image() {
+    return requireValidImage(image);
+  }
+
+  static String requireValidImage(String image) {
     if (!ImageName.isValid(image)) {
       try {
         ImageName.requireValid(image);

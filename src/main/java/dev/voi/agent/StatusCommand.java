@@ -14,7 +14,9 @@ import picocli.CommandLine.ParentCommand;
     description =
         "Reads the chain held in DIR (from its manifest, or from the stamps following backing"
             + " files from the tip down to the base), reports it to the server and prints the"
-            + " strategy and reason. Changes nothing in DIR.")
+            + " strategy and reason. Changes nothing in DIR. A DIR that does not exist, or that"
+            + " holds files but no manifest, is refused (exit 1) and nothing is reported, so a"
+            + " typo never overwrites the server's record of the terminal.")
 final class StatusCommand implements Callable<Integer> {
 
   @ParentCommand VoiAgent parent;
@@ -25,6 +27,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     Console console = parent.console(options.verbose);
     String image = options.image();
+    ImageDirectory.requireRecognised(options.dir, "status", false);
     ServerClient client = options.client(console);
     ChainReader.Held held = new ChainReader(options.dir, image, null).read();
     held.warnings().forEach(console::warn);

@@ -10,6 +10,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,8 +32,31 @@ final class Sync {
 
   static final String LOCK_FILE = ".voi-agent.lock";
 
-  /** What the user asked for beyond the update itself. */
-  record Options(boolean flatten, String bootOverlay, Downloader.Settings download) {}
+  /**
+   * What the user asked for beyond the update itself.
+   *
+   * @param init accept a missing DIR (created) or one without a manifest (adopted from the stamps)
+   * @param leaveOverlay accept that the recorded boot overlay stays on an old chain
+   */
+  record Options(
+      boolean flatten,
+      String bootOverlay,
+      Downloader.Settings download,
+      boolean init,
+      boolean leaveOverlay) {
+
+    /** Without {@code --init} or {@code --leave-overlay}. */
+    Options(boolean flatten, String bootOverlay, Downloader.Settings download) {
+      this(flatten, bootOverlay, download, false, false);
+    }
+
+    Options withInit() {
+      return new Options(flatten, bootOverlay, download, true, leaveOverlay);
+    }
+  }
+
+  /** How long an interrupted run waits for the server to take its FAILED feedback. */
+  static final Duration INTERRUPTED_FEEDBACK_LIMIT = Duration.ofSeconds(2);
 
   private final ServerClient client;
   private final ImageDirectory directory;
@@ -41,6 +65,9 @@ final class Sync {
   private final Options options;
   private final Console console;
   private final Feedback feedback;
+  private volatile boolean done;
+  private volatile boolean reportedToServer;
+  private volatile String phase = "reading DIR";
 
   Sync(
       ServerClient client,
@@ -61,22 +88,82 @@ final class Sync {
   /** Runs the sync; returns the exit code (0) or throws an {@link AgentException}. */
   int run() {
     Path dir = directory.directory();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw AgentException.localIo("cannot create " + dir + ": " + e.getMessage(), e);
+    if (ImageDirectory.requireRecognised(dir, "sync", options.init())
+        == ImageDirectory.Kind.MISSING) {
+      try {
+        Files.createDirectories(dir);
+        console.info("created " + dir + " (--init)");
+      } catch (IOException e) {
+        throw AgentException.localIo("cannot create " + dir + ": " + e.getMessage(), e);
+      }
     }
     try (FileChannel lockChannel =
         FileChannel.open(
             dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock lock = tryLock(lockChannel, dir);
+      Thread onSignal = new Thread(this::interrupted, "voi-agent-interrupted");
+      boolean hooked = addShutdownHook(onSignal);
       try {
         return runLocked();
       } finally {
+        done = true;
+        if (hooked) {
+          removeShutdownHook(onSignal);
+        }
         lock.release();
       }
     } catch (IOException e) {
       throw AgentException.localIo("cannot lock " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The shutdown hook of a running sync: the JVM runs it on SIGINT and SIGTERM (a normal end
+   * removes it first). It tells the server the run was interrupted, when the server answers within
+   * {@link #INTERRUPTED_FEEDBACK_LIMIT}, prints one line and ends the process with {@link
+   * Failure#INTERRUPTED}. The partial download stays in the staging folder and is resumed.
+   */
+  private void interrupted() {
+    if (done) {
+      return;
+    }
+    feedback.close();
+    String line = "interrupted (" + phase + ")";
+    boolean told =
+        reportedToServer
+            && client.feedbackWithin(
+                FeedbackState.FAILED,
+                0,
+                "interrupted (SIGINT/SIGTERM) while " + phase,
+                INTERRUPTED_FEEDBACK_LIMIT);
+    console
+        .err()
+        .println(
+            "voi-agent: "
+                + line
+                + "; DIR is unchanged unless the update was already applied, a partial download"
+                + " is resumed by the next sync"
+                + (reportedToServer
+                    ? told ? "; the server was told" : "; the server could not be told"
+                    : ""));
+    console.err().flush();
+    Runtime.getRuntime().halt(Failure.INTERRUPTED);
+  }
+
+  private static boolean addShutdownHook(Thread hook) {
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private static void removeShutdownHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // shutting down already: the hook decides
     }
   }
 
@@ -98,10 +185,16 @@ final class Sync {
     Answer.Tip appliedTip = null;
     Integer reportOnly = null;
     boolean reported = false;
+    AgentException lastVerificationFailure = null;
+    boolean damageReported = false;
     try {
       for (int round = 1; round <= MAX_ROUNDS; round++) {
+        phase = "reading DIR";
         ChainReader.Held held = reader.read();
         held.warnings().forEach(console::warn);
+        if (held.reverified().isPresent()) {
+          writeManifest(held.reverified().get());
+        }
         Manifest list =
             reportOnly == null ? held.chain() : ChainReader.truncate(held.chain(), reportOnly);
         boolean partial = reportOnly != null;
@@ -111,9 +204,20 @@ final class Sync {
                 + (partial
                     ? "; reporting only the " + list.layers().size() + " layers below it"
                     : ""));
+        phase = "reporting";
         Answer answer = client.report(checksumList.nodesFor(list.checksums()));
         reported = true;
+        reportedToServer = true;
         console.result("server: " + answer.summary());
+        if (!held.damage().isEmpty() && !damageReported) {
+          damageReported = true;
+          feedback.send(
+              FeedbackState.FAILED,
+              0,
+              "damaged layer file: "
+                  + String.join("; ", held.damage())
+                  + "; not reported as held, the server's answer repairs it");
+        }
         if (answer.strategy() == Strategy.WAIT) {
           console.result(
               answer.outsideWindow()
@@ -159,10 +263,34 @@ final class Sync {
           reportOnly = merged.from();
           continue;
         }
-        if (update(held, list, answer)) {
-          updated = true;
-          appliedTip = answer.tip();
+        try {
+          if (update(held, list, answer)) {
+            updated = true;
+            appliedTip = answer.tip();
+          }
+        } catch (AgentException e) {
+          if (e.failure() != Failure.VERIFICATION) {
+            throw e;
+          }
+          lastVerificationFailure = e;
+          if (round < MAX_ROUNDS) {
+            console.warn(
+                e.getMessage()
+                    + "; fetching it again in round "
+                    + (round + 1)
+                    + " of "
+                    + MAX_ROUNDS);
+          }
         }
+      }
+      if (lastVerificationFailure != null) {
+        throw new AgentException(
+            Failure.VERIFICATION,
+            lastVerificationFailure.getMessage()
+                + " (the last of "
+                + MAX_ROUNDS
+                + " rounds; DIR is unchanged)",
+            lastVerificationFailure);
       }
       throw AgentException.server(
           "the server's answer kept changing for " + MAX_ROUNDS + " rounds; try again later");
@@ -194,6 +322,7 @@ final class Sync {
             + ")";
     List<Path> staged = new ArrayList<>();
     if (!downloads.isEmpty()) {
+      phase = "downloading " + what;
       feedback.send(FeedbackState.DOWNLOADING, 0, "downloading " + what);
       Downloader downloader =
           new Downloader(client, directory.staging(), options.download(), console);
@@ -223,6 +352,20 @@ final class Sync {
               + (downloads.isEmpty() ? "" : " (verified downloads are kept for reuse)"));
       return false;
     }
+    if (options.bootOverlay() != null) {
+      try {
+        directory.requireNotInUse(options.bootOverlay());
+      } catch (IOException e) {
+        throw AgentException.localIo(
+            "cannot check the boot overlay " + options.bootOverlay() + ": " + e.getMessage(), e);
+      } catch (AgentException e) {
+        throw new AgentException(
+            e.failure(),
+            e.getMessage()
+                + (staged.isEmpty() ? "" : " (the verified downloads are kept in .staging)"));
+      }
+    }
+    phase = "applying " + what;
     feedback.send(FeedbackState.APPLYING, 100, "applying " + what);
     Manifest applied = directory.apply(held, reported, answer, staged, options.bootOverlay());
     String tip =
@@ -239,26 +382,69 @@ final class Sync {
   }
 
   private void finishUpToDate(ChainReader.Held held, boolean updated) {
+    phase = "tidying DIR";
     try {
       Manifest chain = held.chain();
       if (!held.manifestPresent() && !chain.isEmpty()) {
+        chain = ChainReader.withIntegrity(directory.directory(), chain);
         chain.write(directory.directory());
         console.info("wrote the manifest from the stamps of " + chain.files().size() + " files");
+      }
+      Optional<String> stale =
+          options.bootOverlay() == null ? directory.overlayOnOldChain(chain) : Optional.empty();
+      if (stale.isEmpty()) {
+        directory.deletePreviousOverlay(
+            options.bootOverlay() != null ? options.bootOverlay() : chain.bootOverlay());
       }
       if (options.flatten()) {
         chain = directory.flatten(chain);
       }
-      if (options.bootOverlay() != null) {
-        directory.ensureBootOverlay(chain, options.bootOverlay());
+      String overlay = options.bootOverlay();
+      if (overlay != null) {
+        directory.ensureBootOverlay(chain, overlay);
+        if (!chain.isEmpty() && !overlay.equals(chain.bootOverlay())) {
+          chain = chain.withBootOverlay(overlay);
+          chain.write(directory.directory());
+        }
       }
       if (Files.exists(Manifest.path(directory.directory()))) {
         directory.deleteObsolete(chain);
       }
       directory.clearStaging();
+      if (stale.isPresent()) {
+        String message =
+            "the boot overlay "
+                + chain.bootOverlay()
+                + " still sits on "
+                + stale.get()
+                + ", not on the tip "
+                + chain.tip().orElseThrow().name()
+                + ": the terminal boots the old image";
+        if (!options.leaveOverlay()) {
+          throw new AgentException(
+              Failure.STALE_OVERLAY,
+              message
+                  + "; run sync --boot-overlay "
+                  + chain.bootOverlay()
+                  + " to put it on the tip (what the guest wrote into it is discarded), or add"
+                  + " --leave-overlay to keep it");
+        }
+        console.warn(message + " (left as it is: --leave-overlay)");
+      }
       console.result(updated ? "up to date after the update" : "up to date");
     } catch (IOException e) {
       throw AgentException.localIo(
           "cannot tidy " + directory.directory() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void writeManifest(Manifest manifest) {
+    try {
+      manifest.write(directory.directory());
+      console.detail("manifest: verification records renewed");
+    } catch (IOException e) {
+      throw AgentException.localIo(
+          "cannot write the manifest in " + directory.directory() + ": " + e.getMessage(), e);
     }
   }
 

@@ -13,10 +13,15 @@ import picocli.CommandLine.ParentCommand;
     name = "sync",
     mixinStandardHelpOptions = true,
     description =
-        "Reports the chain held in DIR and follows the server's answer: for INCREMENTAL or FULL"
+        "Checks the layer files held in DIR (size and stamp always, SHA-256 when a file changed"
+            + " since its last verification or with --verify; a damaged one counts as not held and"
+            + " is reported to the server as FAILED), reports the chain and follows the server's"
+            + " answer: for INCREMENTAL or FULL"
             + " it downloads the layers into DIR/.staging (resuming interrupted downloads), checks"
-            + " their SHA-256, stamps and backing files, re-checks that the answer still holds and"
-            + " applies them atomically; then reports again and expects STOP. WAIT exits 0. DIR"
+            + " their SHA-256, stamps and backing files (a failed one is fetched again in the next"
+            + " round, at most 5), re-checks that the answer still holds and applies them"
+            + " atomically; then reports again and expects STOP. WAIT exits 0. SIGINT/SIGTERM"
+            + " tell the server and exit 130. DIR"
             + " stays bootable whatever happens: its chain only changes once the new one is"
             + " verified.")
 final class SyncCommand implements Callable<Integer> {
@@ -42,9 +47,33 @@ final class SyncCommand implements Callable<Integer> {
       names = "--boot-overlay",
       paramLabel = "NAME",
       description =
-          "(Re)create the writable overlay NAME in DIR on top of the tip (qemu-img create); it"
-              + " is never part of the reported list")
+          "Keep the writable overlay NAME in DIR on top of the tip (qemu-img create; recorded in"
+              + " the manifest). It is replaced only when the tip changed, never while a QEMU"
+              + " process holds it open (exit 5); the replaced one is kept as NAME.prev until the"
+              + " next successful sync. Never part of the reported list")
   String bootOverlay;
+
+  @Option(
+      names = "--init",
+      description =
+          "Accept a DIR that does not exist (it is created) or that holds layer files but no"
+              + " manifest (they are adopted from their stamps). Without it such a DIR is refused"
+              + " (exit 1), so a typo never downloads a whole image elsewhere")
+  boolean init;
+
+  @Option(
+      names = "--verify",
+      description =
+          "Compute the SHA-256 of every held layer file before reporting (otherwise only files"
+              + " whose size, times or inode changed since their last verification)")
+  boolean verify;
+
+  @Option(
+      names = "--leave-overlay",
+      description =
+          "Accept that the boot overlay recorded in the manifest stays on an old chain (without"
+              + " it, and without --boot-overlay, that ends with exit 6)")
+  boolean leaveOverlay;
 
   @Override
   public Integer call() {
@@ -65,9 +94,10 @@ final class SyncCommand implements Callable<Integer> {
         new Sync(
             client,
             new ImageDirectory(options.dir, image, console, qemuImg),
-            new ChainReader(options.dir, image, bootOverlay),
+            new ChainReader(options.dir, image, bootOverlay, verify),
             new ChecksumList(new SecureRandom()),
-            new Sync.Options(flatten, bootOverlay, Downloader.Settings.defaults(maxMbps)),
+            new Sync.Options(
+                flatten, bootOverlay, Downloader.Settings.defaults(maxMbps), init, leaveOverlay),
             console);
     return sync.run();
   }

@@ -25,17 +25,21 @@ import picocli.CommandLine.IVersionProvider;
       InspectCommand.class,
       StatusCommand.class,
       SyncCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeOnInvalidInput = 1,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success; status and sync also when the server answers STOP or WAIT",
-      "1:usage: a bad option, token file or directory of another image",
+      "1:usage: a bad option or token file; a DIR that is missing, not recognised (no manifest)"
+          + " or of another image",
       "2:a malformed qcow2 file (inspect) or a malformed manifest",
       "3:server or HTTP error, or an answer that is not valid",
-      "4:verification failed: size, SHA-256, stamp or backing file of a download",
-      "5:local I/O: disk, qemu-img, or another voi-agent working in DIR",
+      "4:verification failed: a download in every round, or a held layer (verify)",
+      "5:local I/O: disk, qemu-img, another voi-agent in DIR, a boot overlay held by QEMU",
+      "6:the boot overlay recorded in DIR stays on an old chain (see --leave-overlay)",
+      "130:interrupted by SIGINT or SIGTERM (the server is told when it answers within 2 s)",
       "70:internal error (a bug: please report it with --verbose output)"
     })
 public final class VoiAgent implements Runnable {
@@ -61,7 +65,7 @@ public final class VoiAgent implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "a command is required: inspect, status or sync");
+        new CommandLine(this), "a command is required: inspect, status, sync or verify");
   }
 
   public static void main(String[] args) {

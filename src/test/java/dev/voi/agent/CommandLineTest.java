@@ -22,6 +22,7 @@ class CommandLineTest {
   @BeforeEach
   void start() throws IOException {
     rig = new Rig(root);
+    Files.createDirectories(rig.dir);
   }
 
   @AfterEach
@@ -70,7 +71,7 @@ class CommandLineTest {
         .contains("held: no layers of win10-lab held")
         .contains("server: FULL (NO_LOCAL_CHAIN, policy patent): keep 0 layers, download 1 layer")
         .contains("download depth 0 version 1 " + base.fileName());
-    assertThat(rig.dir).doesNotExist();
+    assertThat(rig.dir).isEmptyDirectory();
     assertThat(rig.server.reports).singleElement().satisfies(l -> assertThat(l).isEmpty());
   }
 
@@ -142,5 +143,21 @@ class CommandLineTest {
     assertThat(rig.cli(rig.serverArgs("status", "--verbose"))).isZero();
 
     assertThat(rig.err()).contains("[verbose] PUT " + rig.server.uri());
+  }
+
+  @Test
+  void theHelpNamesTheNumericIdAndEveryExitCode() {
+    assertThat(rig.cli("sync", "--help")).isZero();
+    assertThat(rig.out().replaceAll("\\s+", " "))
+        .contains("--terminal=ID This terminal's numeric id on the server")
+        .contains("--init")
+        .contains("--verify")
+        .contains("--leave-overlay");
+
+    assertThat(rig.cli("--help")).isZero();
+    assertThat(rig.out())
+        .contains("verify")
+        .containsPattern("(?m)^\\s+6\\s+the boot overlay recorded in DIR stays on an old chain")
+        .containsPattern("(?m)^\\s+130\\s+interrupted by SIGINT or SIGTERM");
   }
 }

@@ -65,6 +65,10 @@ final class FakeServer implements AutoCloseable {
   /** Every content response flips one byte in the middle of the file. */
   volatile boolean tamper;
 
+  /** The next this many content responses flip one byte in the middle of the file. */
+  final java.util.concurrent.atomic.AtomicInteger tamperNext =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** The ETag content responses carry (null: the quoted sha256, as the real server). */
   volatile String etagOverride;
 
@@ -286,7 +290,7 @@ final class FakeServer implements AutoCloseable {
       return;
     }
     byte[] bytes = Files.readAllBytes(layer.file());
-    if (tamper) {
+    if (tamper || tamperNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       bytes[bytes.length / 2] ^= 0x01;
     }
     String etag = etagOverride != null ? etagOverride : "\"" + layer.sha256().hex() + "\"";

@@ -173,4 +173,55 @@ class ManifestTest {
     Files.writeString(Manifest.path(dir), "{\"format\":2,\"image\":\"img\"}");
     assertThatThrownBy(() -> Manifest.read(dir)).hasMessageContaining("format: 2 is not supported");
   }
+
+  @Test
+  void integrityRecordsAndTheBootOverlayRoundTrip() throws IOException {
+    Manifest plain = threeLayersTwoFiles();
+    Manifest.Integrity integrity =
+        new Manifest.Integrity(
+            9_772_728_320L,
+            Checksum.sha256("file"),
+            new FileIdentity(9_772_728_320L, 17, 18, 2156604));
+    Manifest manifest =
+        plain
+            .withFiles(List.of(plain.files().get(0).withIntegrity(integrity), plain.files().get(1)))
+            .withBootOverlay("boot.qcow2");
+    manifest.write(dir);
+
+    Manifest read = Manifest.read(dir).orElseThrow();
+
+    assertThat(read).isEqualTo(manifest);
+    assertThat(read.files().get(0).integrity()).isEqualTo(integrity);
+    assertThat(read.files().get(1).integrity()).as("an older agent's entry").isNull();
+    assertThat(read.bootOverlay()).isEqualTo("boot.qcow2");
+    com.fasterxml.jackson.databind.JsonNode verifiedAs =
+        Json.parse(Files.readAllBytes(Manifest.path(dir))).path("files").path(0).path("verifiedAs");
+    assertThat(verifiedAs.path("size").asLong()).isEqualTo(9_772_728_320L);
+    assertThat(verifiedAs.path("mtime").asLong()).isEqualTo(17);
+    assertThat(verifiedAs.path("ctime").asLong()).isEqualTo(18);
+    assertThat(verifiedAs.path("inode").asLong()).isEqualTo(2156604);
+  }
+
+  @Test
+  void aBadIntegrityRecordOrOverlayNameIsRejectedNamingTheField() throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode noIdentity = threeLayersTwoFiles().toJson();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) noIdentity.path("files").path(1))
+        .put("size", 5)
+        .put("sha256", C0.hex());
+    Files.writeString(Manifest.path(dir), Json.write(noIdentity));
+    assertThatThrownBy(() -> Manifest.read(dir))
+        .isInstanceOf(AgentException.class)
+        .hasMessageContaining("files[1].verifiedAs: expected an object");
+
+    com.fasterxml.jackson.databind.node.ObjectNode badOverlay = threeLayersTwoFiles().toJson();
+    badOverlay.put("bootOverlay", "../boot.qcow2");
+    Files.writeString(Manifest.path(dir), Json.write(badOverlay));
+    assertThatThrownBy(() -> Manifest.read(dir))
+        .isInstanceOf(AgentException.class)
+        .hasMessageContaining("bootOverlay: not a safe bare file name");
+
+    assertThatThrownBy(() -> threeLayersTwoFiles().withBootOverlay("win10-lab-0002-bbbbbbbb.qcow2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bootOverlay: win10-lab-0002-bbbbbbbb.qcow2 is a layer file");
+  }
 }

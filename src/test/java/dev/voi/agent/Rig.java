@@ -84,15 +84,20 @@ final class Rig implements AutoCloseable {
 
   /** Runs a sync; returns its exit code (the failure, if any, in {@link #failure}). */
   int sync(Downloader.Settings settings, boolean flatten, String bootOverlay) {
+    return sync(new Sync.Options(flatten, bootOverlay, settings).withInit(), false);
+  }
+
+  /** Runs a sync with exactly these options ({@code --init} included or not). */
+  int sync(Sync.Options options, boolean verify) {
     Console console = console();
     failure = null;
     try {
       return new Sync(
               client(console),
               new ImageDirectory(dir, IMAGE, console, QemuImg.fromEnvironment(console)),
-              new ChainReader(dir, IMAGE, bootOverlay),
+              new ChainReader(dir, IMAGE, options.bootOverlay(), verify),
               new ChecksumList(new SecureRandom()),
-              new Sync.Options(flatten, bootOverlay, settings),
+              options,
               console)
           .run();
     } catch (AgentException e) {

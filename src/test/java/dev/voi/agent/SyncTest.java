@@ -55,6 +55,18 @@ class SyncTest {
     assertThat(rig.dir.resolve(ImageDirectory.STAGING)).doesNotExist();
   }
 
+  /** The integrity record a downloaded layer must have: the server's size and SHA-256. */
+  Manifest.Integrity integrity(Lineage.Layer layer) {
+    try {
+      Path file = rig.dir.resolve(layer.fileName());
+      assertThat(Checksum.sha256Of(file)).isEqualTo(Checksum.sha256Of(layer.file()));
+      return new Manifest.Integrity(
+          Files.size(layer.file()), Checksum.sha256Of(layer.file()), FileIdentity.of(file));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   List<String> fileNames(Lineage.Layer... layers) {
     return java.util.Arrays.stream(layers).map(Lineage.Layer::fileName).sorted().toList();
   }
@@ -71,8 +83,8 @@ class SyncTest {
     assertHoldsServerChain();
     assertThat(rig.manifest().files())
         .containsExactly(
-            new Manifest.LayerFile(base.fileName(), 0, 0),
-            new Manifest.LayerFile(diff.fileName(), 1, 1));
+            new Manifest.LayerFile(base.fileName(), 0, 0, integrity(base)),
+            new Manifest.LayerFile(diff.fileName(), 1, 1, integrity(diff)));
     assertThat(rig.server.reports).hasSize(2);
     assertThat(rig.server.reports.get(1)).hasSize(2);
     assertThat(rig.server.strategyStatuses).containsExactly(304);
@@ -374,7 +386,11 @@ class SyncTest {
 
     assertThat(rig.qcow2Files()).containsExactly("boot.qcow2", diff2.fileName());
     Manifest manifest = rig.manifest();
-    assertThat(manifest.files()).containsExactly(new Manifest.LayerFile(diff2.fileName(), 0, 2));
+    assertThat(manifest.files())
+        .extracting(Manifest.LayerFile::name, Manifest.LayerFile::from, Manifest.LayerFile::to)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(diff2.fileName(), 0, 2));
+    assertThat(manifest.files().get(0).integrity().sha256())
+        .isEqualTo(Checksum.sha256Of(rig.dir.resolve(diff2.fileName())));
     assertThat(manifest.checksums()).hasSize(3);
     assertThat(Qcow2Header.read(rig.dir.resolve(diff2.fileName())).hasBackingFile()).isFalse();
     Qemu.compare(rig.dir.resolve(diff2.fileName()), diff2.file()).assertOk();

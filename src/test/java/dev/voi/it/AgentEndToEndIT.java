@@ -105,7 +105,7 @@ class AgentEndToEndIT {
 
     // Empty DIR: everything, then STOP; a second run changes nothing and downloads nothing.
     for (Terminal terminal : List.of(a, b)) {
-      Run full = sync(terminal);
+      Run full = sync(terminal, "--init");
       full.assertUpdated("FULL (NO_LOCAL_CHAIN, policy patent)", publisher.chain);
       assertHolds(terminal, publisher.chain);
     }
@@ -168,18 +168,282 @@ class AgentEndToEndIT {
     assertClean(a, b);
     step("kill -9 half-way, the next run resumes");
 
-    // A corrupted layer file on the server, then a proxy that tampers: refused, DIR unchanged.
+    // A corrupted layer file on the server: refused in every round, DIR unchanged; a download
+    // tampered with once on the wire: fetched again in the next round, and applied.
     Layer seventh = publisher.diff(7);
     refusesCorruptedDownloads(a, seventh);
-    Run repaired = sync(a);
-    repaired.assertUpdated("INCREMENTAL (ONE_BEHIND, policy catch-up)", List.of(seventh));
-    assertHolds(a, publisher.chain);
+    retriesATamperedDownload(a, seventh);
     assertClean(a, b);
-    step("corrupted on the server, tampered on the wire -> exit 4, DIR unchanged; then applied");
+    step(
+        "corrupted on the server -> exit 4 after 5 rounds, DIR unchanged; tampered once -> retried");
+
+    repairsDamagedHeldLayers(b);
+    assertClean(a, b);
+    step("a flipped byte and a truncation in held layers -> found, FAILED feedback, repaired");
 
     flatten(a);
     assertClean(a, b);
     step("--flatten -> one file, the same guest data; a later diff still applies on it");
+
+    refusesAHeldBootOverlay(a);
+    assertClean(a, b);
+    step("a boot overlay held by QEMU -> exit 5, nothing changed; then replaced, .prev kept");
+
+    refusesATypoDir(a);
+    step("a typo DIR -> exit 1, nothing created, the server's record unchanged");
+
+    interruptedBy("INT", b);
+    assertClean(a, b);
+    step("SIGINT mid-download -> one line, exit 130, FAILED (interrupted) on the server; resumed");
+    interruptedBy("TERM", b);
+    assertClean(a, b);
+    step("SIGTERM mid-download -> the same");
+  }
+
+  // ---------------------------------------------------------------------- issue 14's steps
+
+  private void retriesATamperedDownload(Terminal a, Layer layer) throws Exception {
+    proxy.tamperOnce(layer.size / 3);
+    Run tampered;
+    try {
+      tampered = sync(a);
+    } finally {
+      proxy.tamper(-1);
+    }
+    assertThat(proxy.tampered()).as("bytes flipped by the proxy").isOne();
+    assertThat(tampered.exit).as(tampered.describe()).isZero();
+    assertThat(tampered.err)
+        .contains(layer.fileName + ": SHA-256 mismatch")
+        .contains("fetching it again in round 2 of 5");
+    assertThat(tampered.out)
+        .contains("server: INCREMENTAL (ONE_BEHIND, policy catch-up)")
+        .contains("up to date after the update")
+        .contains("server: STOP (UP_TO_DATE");
+    assertThat(tampered.downloads())
+        .as("the layer went over the wire twice")
+        .isEqualTo(Map.of(layer.checksum, 2 * layer.size));
+    assertHolds(a, publisher.chain);
+  }
+
+  private void repairsDamagedHeldLayers(Terminal b) throws Exception {
+    sync(b).assertUpdated("INCREMENTAL (ONE_BEHIND, policy catch-up)", List.of(last()));
+    assertHolds(b, publisher.chain);
+    Layer flipped = publisher.chain.get(2);
+    Layer truncated = publisher.chain.get(4);
+    Path flippedFile = b.dir.resolve(flipped.fileName);
+    long dataOffset = guestDataOffset(flippedFile);
+    flipByte(flippedFile, dataOffset + 1000);
+    try (RandomAccessFile raw =
+        new RandomAccessFile(b.dir.resolve(truncated.fileName).toFile(), "rw")) {
+      raw.setLength(truncated.size / 2);
+    }
+    assertThat(
+            Qemu.compare(b.dir.resolve(last().fileName), publisher.dir.resolve(last().fileName))
+                .exitCode())
+        .as("the flipped byte is guest data: the terminal's image differs")
+        .isNotZero();
+
+    Run repair = sync(b);
+    assertThat(repair.exit).as(repair.describe()).isZero();
+    assertThat(repair.err)
+        .contains(flipped.fileName + ": damaged: its SHA-256 is")
+        .contains("layers from depth 2 up are not reported");
+    assertThat(repair.out)
+        .contains("server: INCREMENTAL (BEHIND, policy catch-up)")
+        .contains("keep 2 layers")
+        .contains("up to date after the update");
+    assertThat(repair.downloads())
+        .as("the damaged layers and those above them")
+        .isEqualTo(sizes(publisher.chain.subList(2, publisher.chain.size())));
+    assertHolds(b, publisher.chain);
+    for (Layer layer : publisher.chain) {
+      assertThat(Checksum.sha256Of(b.dir.resolve(layer.fileName)).hex())
+          .as(layer.fileName)
+          .isEqualTo(layer.sha256);
+    }
+    JsonPath feedback = feedback(b, 20);
+    assertThat(feedback.getList("items.state", String.class)).contains("FAILED").startsWith("DONE");
+    assertThat(feedback.getList("items.detail", String.class))
+        .anyMatch(
+            d ->
+                d.startsWith("damaged layer file: " + flipped.fileName + ": damaged: its SHA-256")
+                    && d.contains("the server's answer repairs it"));
+
+    // The truncation alone (the base, found by its size) on the next run.
+    Layer base = publisher.chain.get(0);
+    try (RandomAccessFile raw = new RandomAccessFile(b.dir.resolve(base.fileName).toFile(), "rw")) {
+      raw.setLength(base.size - 4096);
+    }
+    Run again = sync(b);
+    assertThat(again.exit).as(again.describe()).isZero();
+    assertThat(again.err)
+        .contains(base.fileName + ": damaged: its size is " + (base.size - 4096) + " bytes");
+    assertThat(again.downloads()).isEqualTo(sizes(publisher.chain));
+    assertHolds(b, publisher.chain);
+
+    Run verify = agentOffline(b, "verify", "--image", IMAGE, "--dir", b.dir.toString());
+    assertThat(verify.exit).as(verify.describe()).isZero();
+    assertThat(verify.out).contains("verified: " + publisher.chain.size() + " files");
+  }
+
+  private void refusesAHeldBootOverlay(Terminal a) throws Exception {
+    Layer ninth = publisher.diff(9);
+    Path overlay = a.dir.resolve(OVERLAY);
+    Map<String, String> before = snapshot(a.dir);
+    Process guest = holdOpen(overlay);
+    try {
+      Run held = sync(a);
+      assertThat(held.exit).as(held.describe()).isEqualTo(5);
+      assertThat(held.err)
+          .contains(
+              "voi-agent: error: the boot overlay boot.qcow2 is open in another process (QEMU's"
+                  + " lock is held");
+      assertThat(snapshot(a.dir)).as("DIR while the guest runs").isEqualTo(before);
+      assertThat(feedback(a).getString("items[0].state")).isEqualTo("FAILED");
+      assertThat(feedback(a).getString("items[0].detail")).contains("is open in another process");
+    } finally {
+      guest.getOutputStream().close();
+      assertThat(guest.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    Run replaced = sync(a);
+    assertThat(replaced.exit).as(replaced.describe()).isZero();
+    assertThat(replaced.downloads()).as("the staged download is reused").isEmpty();
+    assertThat(replaced.err)
+        .contains("replacing the boot overlay boot.qcow2")
+        .contains("kept as boot.qcow2.prev");
+    Path previous = a.dir.resolve(OVERLAY + ".prev");
+    assertThat(Checksum.sha256Of(previous).hex()).isEqualTo(before.get(OVERLAY));
+    List<String> files = manifest(a).getList("files.name", String.class);
+    assertHolds(a, publisher.chain, Set.copyOf(files), "STOP");
+    assertThat(files).endsWith(ninth.fileName);
+    Qemu.compare(a.dir.resolve(OVERLAY), publisher.dir.resolve(ninth.fileName)).assertOk();
+
+    sync(a).assertUpToDate();
+    assertThat(previous).as("deleted by the next successful sync").doesNotExist();
+  }
+
+  private void refusesATypoDir(Terminal a) throws Exception {
+    JsonPath record = JsonPath.from(terminalRecord(a));
+    Terminal typo = new Terminal(a.id, a.tokenFile, work.resolve("lab-pc-0l"), null);
+    for (String command : List.of("status", "sync")) {
+      Run run = agent(typo, command);
+      assertThat(run.exit).as(run.describe()).isEqualTo(1);
+      assertThat(run.err.lines())
+          .singleElement()
+          .isEqualTo(
+              "voi-agent: error: --dir: "
+                  + typo.dir
+                  + " does not exist (a typo?); "
+                  + command
+                  + " changed nothing; "
+                  + (command.equals("sync")
+                      ? "if it is the right one, run sync with --init"
+                      : "run sync --init there first if it is the right one"));
+      assertThat(run.wire).as("nothing reached the server").isEmpty();
+      assertThat(typo.dir).doesNotExist();
+    }
+    JsonPath after = JsonPath.from(terminalRecord(a));
+    assertThat(after.getList("images"))
+        .as("the terminal's images")
+        .isEqualTo(record.getList("images"));
+    // lastSeen is shown with nanoseconds while cached and with microseconds from the database.
+    assertThat(
+            Duration.between(
+                    java.time.Instant.parse(record.getString("lastSeen")),
+                    java.time.Instant.parse(after.getString("lastSeen")))
+                .abs())
+        .as("lastSeen unchanged")
+        .isLessThanOrEqualTo(Duration.ofNanos(1000));
+  }
+
+  private void interruptedBy(String signal, Terminal b) throws Exception {
+    publisher.rebuild("write -P " + (signal.equals("INT") ? "0x33" : "0x44") + " 0 8M");
+    Layer base = publisher.chain.get(0);
+    Path part = b.dir.resolve(".staging").resolve(base.fileName + ".part");
+    Process running = startAgent(b, "sync", "--max-mbps", "16");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (size(part) < base.size / 5) {
+      assertThat(running.isAlive()).as("the rate-limited run is still downloading").isTrue();
+      assertThat(System.nanoTime()).as("the download reached 20 %").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    new ProcessBuilder("kill", "-" + signal, Long.toString(running.pid())).start().waitFor();
+    assertThat(running.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    int number = runs;
+    String err = Files.readString(work.resolve("logs/run-" + number + ".err"));
+    assertThat(running.exitValue()).as(err).isEqualTo(130);
+    assertThat(err.lines().filter(l -> l.startsWith("voi-agent: interrupted")))
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l)
+                    .startsWith("voi-agent: interrupted (downloading")
+                    .endsWith("the server was told"));
+    proxy.drain();
+    JsonPath feedback = feedback(b);
+    assertThat(feedback.getString("items[0].state")).isEqualTo("FAILED");
+    assertThat(feedback.getString("items[0].detail"))
+        .startsWith("interrupted (SIGINT/SIGTERM) while downloading");
+    long have = size(part);
+    assertThat(have).as("bytes kept for the next run").isPositive().isLessThan(base.size);
+
+    Run resumed = sync(b);
+    resumed.assertSucceeded();
+    assertThat(resumed.err).contains("resuming at");
+    assertThat(resumed.out).contains("up to date after the update");
+    assertHolds(b, publisher.chain);
+  }
+
+  private Layer last() {
+    return publisher.chain.get(publisher.chain.size() - 1);
+  }
+
+  private String terminalRecord(Terminal terminal) {
+    return given()
+        .header("Authorization", ADMIN)
+        .get(api + "/terminals/" + terminal.id)
+        .then()
+        .statusCode(200)
+        .extract()
+        .asString();
+  }
+
+  /** The host offset of a cluster of guest data that {@code file} itself holds. */
+  private static long guestDataOffset(Path file) {
+    String map =
+        Qemu.img(file.getParent(), "map", "--output=json", file.getFileName().toString())
+            .assertOk()
+            .stdout();
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("\"depth\": 0,[^}]*\"data\": true,[^}]*\"offset\": (\\d+)")
+            .matcher(map);
+    assertThat(matcher.find()).as(map).isTrue();
+    return Long.parseLong(matcher.group(1));
+  }
+
+  /**
+   * Starts {@code qemu-io} on {@code file}, as a running guest holds it, and waits for its lock.
+   */
+  private static Process holdOpen(Path file) throws Exception {
+    Process process =
+        new ProcessBuilder("qemu-io", "-f", "qcow2", file.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!locksListed(file)) {
+      assertThat(process.isAlive()).as("qemu-io is running").isTrue();
+      assertThat(System.nanoTime()).as("qemu-io took its lock").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    return process;
+  }
+
+  /** Whether /proc/locks lists an OFD lock on the file's inode (QEMU's image locks). */
+  private static boolean locksListed(Path file) throws IOException {
+    long inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+    return Files.readAllLines(Path.of("/proc/locks")).stream()
+        .anyMatch(l -> l.contains("OFDLCK") && l.contains(":" + inode + " "));
   }
 
   // ------------------------------------------------------------------------------- the steps
@@ -234,6 +498,7 @@ class AgentEndToEndIT {
         resumed.downloads().values().stream().mapToLong(l -> l).sum());
   }
 
+  /** The layer is fetched in every round and refused every time: exit 4, DIR unchanged. */
   private void refusesCorruptedDownloads(Terminal a, Layer layer) throws Exception {
     Map<String, String> before = snapshot(a.dir);
     Path stored = work.resolve("voi-data/images").resolve(IMAGE).resolve(layer.fileName);
@@ -247,15 +512,6 @@ class AgentEndToEndIT {
       flipByte(stored, middle);
     }
     assertThat(Checksum.sha256Of(stored).hex()).isEqualTo(layer.sha256);
-
-    proxy.tamper(layer.size / 3);
-    try {
-      Run tampered = sync(a);
-      assertThat(proxy.tampered()).as("bytes flipped by the proxy").isOne();
-      assertRefused(a, tampered, layer, before);
-    } finally {
-      proxy.tamper(-1);
-    }
   }
 
   private void assertRefused(Terminal a, Run run, Layer layer, Map<String, String> before)
@@ -264,8 +520,10 @@ class AgentEndToEndIT {
     assertThat(run.out).contains("server: INCREMENTAL (ONE_BEHIND");
     assertThat(run.err)
         .contains("voi-agent: error: " + layer.fileName + ": SHA-256 mismatch")
-        .contains("the download was discarded");
-    assertThat(run.downloads()).containsOnlyKeys(layer.checksum);
+        .contains("the download was discarded (the last of 5 rounds; DIR is unchanged)");
+    assertThat(run.downloads())
+        .as("fetched again in each of the 5 rounds")
+        .isEqualTo(Map.of(layer.checksum, 5 * layer.size));
     assertThat(snapshot(a.dir)).as("DIR after a refused download").isEqualTo(before);
     assertThat(staging(a)).as("nothing of the refused download is kept").isEmpty();
     assertClean(a);
@@ -326,6 +584,19 @@ class AgentEndToEndIT {
     Set<String> expected = new LinkedHashSet<>(files);
     if (terminal.overlay != null) {
       expected.add(terminal.overlay);
+    }
+    List<String> obsolete = manifest.getList("obsolete", String.class);
+    if (!obsolete.isEmpty()) {
+      // A replaced boot overlay is kept as NAME.prev until the next successful sync, and with it
+      // the old chain it sits on; nothing else keeps old files.
+      assertThat(terminal.overlay).as("old files %s kept without an overlay", obsolete).isNotNull();
+      Path previous = terminal.dir.resolve(terminal.overlay + ".prev");
+      assertThat(previous).isRegularFile();
+      String previousInfo = Qemu.infoJson(previous);
+      assertThat(obsolete)
+          .as("NAME.prev sits on one of the old files")
+          .anyMatch(n -> previousInfo.contains("\"backing-filename\": \"" + n + "\""));
+      expected.addAll(obsolete);
     }
     assertThat(qcow2Files(terminal.dir)).containsExactlyInAnyOrderElementsOf(expected);
     Layer tip = chain.get(chain.size() - 1);
@@ -468,6 +739,31 @@ class AgentEndToEndIT {
     return run;
   }
 
+  /** Runs {@code bin/voi-agent ARGUMENTS…} without server options (verify, inspect). */
+  private Run agentOffline(Terminal terminal, String... arguments) throws Exception {
+    proxy.drain();
+    List<String> command =
+        new ArrayList<>(List.of(Path.of("bin/voi-agent").toAbsolutePath().toString()));
+    command.addAll(List.of(arguments));
+    Path logs = Files.createDirectories(work.resolve("logs"));
+    int number = ++runs;
+    Files.writeString(logs.resolve("run-" + number + ".cmd"), String.join(" ", command) + "\n");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(logs.resolve("run-" + number + ".out").toFile())
+            .redirectError(logs.resolve("run-" + number + ".err").toFile());
+    builder.environment().keySet().removeIf(key -> key.startsWith("VOI_"));
+    Process process = builder.start();
+    assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the agent finished").isTrue();
+    return new Run(
+        process.exitValue(),
+        Files.readString(logs.resolve("run-" + number + ".out")),
+        Files.readString(logs.resolve("run-" + number + ".err")),
+        proxy.drain());
+  }
+
   /** Starts {@code bin/voi-agent COMMAND --server <proxy> …} as a terminal would. */
   private Process startAgent(Terminal terminal, String... arguments) throws IOException {
     proxy.drain();
@@ -528,10 +824,14 @@ class AgentEndToEndIT {
   }
 
   private JsonPath feedback(Terminal terminal) {
+    return feedback(terminal, 5);
+  }
+
+  private JsonPath feedback(Terminal terminal, int limit) {
     return given()
         .header("Authorization", ADMIN)
         .queryParam("image", IMAGE)
-        .queryParam("limit", 5)
+        .queryParam("limit", limit)
         .get(api + "/terminals/" + terminal.id + "/feedback")
         .then()
         .statusCode(200)

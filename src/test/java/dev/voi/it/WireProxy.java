@@ -78,6 +78,7 @@ final class WireProxy implements AutoCloseable {
   private final Thread acceptor;
   private volatile long tamperAt = -1;
   private volatile int tampered;
+  private volatile boolean tamperOnce;
 
   WireProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -96,6 +97,13 @@ final class WireProxy implements AutoCloseable {
    * negative offset stops it).
    */
   void tamper(long bodyOffset) {
+    tamperOnce = false;
+    tamperAt = bodyOffset;
+  }
+
+  /** Like {@link #tamper}, for the next layer download only. */
+  void tamperOnce(long bodyOffset) {
+    tamperOnce = true;
     tamperAt = bodyOffset;
   }
 
@@ -221,6 +229,9 @@ final class WireProxy implements AutoCloseable {
         if (at >= 0 && at < read) {
           buffer[(int) at] ^= 0x01;
           tampered++;
+          if (tamperOnce) {
+            tamperAt = -1;
+          }
         }
       }
     }
