@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +19,13 @@ public class LastSeen {
 
   private final ConcurrentHashMap<Long, Instant> pending = new ConcurrentHashMap<>();
 
+  /**
+   * Kept to the microsecond, the database's precision, so a terminal's last-seen moment reads the
+   * same before and after the drain writes it.
+   */
   public void mark(long terminalId, Instant at) {
-    pending.merge(terminalId, at, (old, now) -> now.isAfter(old) ? now : old);
+    pending.merge(
+        terminalId, at.truncatedTo(ChronoUnit.MICROS), (old, now) -> now.isAfter(old) ? now : old);
   }
 
   /** The moment not yet written for this terminal, or null. */
