@@ -2,7 +2,6 @@ package dev.voi.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,7 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * The administrator's side of the HTTP API ({@code /api/v1}, docs/design.md §9): every request
@@ -122,11 +120,23 @@ final class Api {
   }
 
   /**
-   * Posts a body of {@code length} bytes read from the stream the supplier opens, with {@code
-   * Expect: 100-continue} (so that a refused upload is answered before its body is sent) and no
-   * request timeout (a 40 GB template takes as long as it takes).
+   * Posts the upload with {@code Expect: 100-continue} (so that a refused upload is answered before
+   * its body is sent) and no request timeout (a 40 GB template takes as long as it takes). Over
+   * plain HTTP the file goes through {@link PlainUpload} (the kernel copies it to the socket); over
+   * HTTPS through the JDK's client.
    */
-  Answer upload(URI uri, long length, Supplier<InputStream> body, String what, int... expected) {
+  Answer upload(URI uri, UploadSource source, Progress progress, String what, int... expected) {
+    console.detail("POST " + uri);
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      PlainUpload.Response response;
+      try {
+        response = PlainUpload.post(uri, token, source, progress);
+      } catch (IOException e) {
+        throw unreachable(what, e);
+      }
+      console.detail("-> " + response.status());
+      return answer(response.status(), response.body(), response.location(), what, expected);
+    }
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri)
             .header("Authorization", "Bearer " + token)
@@ -135,7 +145,8 @@ final class Api {
             .expectContinue(true)
             .POST(
                 HttpRequest.BodyPublishers.fromPublisher(
-                    HttpRequest.BodyPublishers.ofInputStream(body), length));
+                    HttpRequest.BodyPublishers.ofInputStream(() -> source.open(progress)),
+                    source.length()));
     return send(builder, what, expected);
   }
 
@@ -163,23 +174,28 @@ final class Api {
       throw CliException.server("interrupted while trying to " + what, e);
     }
     console.detail("-> " + response.statusCode());
-    String location = response.headers().firstValue("Location").orElse(null);
-    if (Arrays.stream(expected).noneMatch(status -> status == response.statusCode())) {
-      throw new ServerRefusal(
-          response.statusCode(),
-          location,
-          describeError(what, response.statusCode(), response.body()));
+    return answer(
+        response.statusCode(),
+        response.body(),
+        response.headers().firstValue("Location").orElse(null),
+        what,
+        expected);
+  }
+
+  private Answer answer(int status, byte[] bytes, String location, String what, int... expected) {
+    if (Arrays.stream(expected).noneMatch(s -> s == status)) {
+      throw new ServerRefusal(status, location, describeError(what, status, bytes));
     }
     JsonNode body = null;
-    if (response.body().length > 0) {
+    if (bytes.length > 0) {
       try {
-        body = Json.parse(response.body());
+        body = Json.parse(bytes);
       } catch (IllegalArgumentException e) {
         throw CliException.server(
             "cannot " + what + ": the server's answer is not JSON: " + e.getMessage(), e);
       }
     }
-    return new Answer(response.statusCode(), body, location);
+    return new Answer(status, body, location);
   }
 
   private CliException unreachable(String what, IOException e) {

@@ -72,8 +72,11 @@ final class PublishCommand extends Base {
     Optional<JsonNode> current = lineage(api);
     Plan plan = plan(local, current);
     UploadSource source = new UploadSource(file, local.size(), plan.prefix());
+    long started = voi.nanoTime().getAsLong();
     String digest = hash(source);
+    long hashed = voi.nanoTime().getAsLong();
     JsonNode layer = upload(api, plan, source, digest);
+    long published = voi.nanoTime().getAsLong();
     String sent = Json.text(layer, "contentDigest", null);
     if (sent != null && !sent.equals(digest)) {
       throw CliException.verification(
@@ -86,6 +89,9 @@ final class PublishCommand extends Base {
     result.put("sentBackingFile", plan.backingName());
     result.put("digest", "sha256:" + digest);
     result.set("layer", layer);
+    ObjectNode seconds = result.putObject("seconds");
+    seconds.put("hash", Math.round((hashed - started) / 1e6) / 1e3);
+    seconds.put("upload", Math.round((published - hashed) / 1e6) / 1e3);
     print(
         result,
         () ->
@@ -93,14 +99,17 @@ final class PublishCommand extends Base {
                 .result(
                     String.format(
                         java.util.Locale.ROOT,
-                        "published %s %s: depth %d, version %d, %s (%s), checksum %s",
+                        "published %s %s: depth %d, version %d, %s (%s), checksum %s"
+                            + " (hashed in %.1f s, sent and published in %.1f s)",
                         image,
                         plan.kind().label,
                         layer.path("depth").asInt(),
                         layer.path("version").asLong(),
                         Json.text(layer, "fileName", "?"),
                         Progress.bytes(layer.path("size").asLong()),
-                        Json.text(layer, "checksum", "?"))));
+                        Json.text(layer, "checksum", "?"),
+                        (hashed - started) / 1e9,
+                        (published - hashed) / 1e9)));
     return Exit.OK;
   }
 
@@ -332,8 +341,7 @@ final class PublishCommand extends Base {
         new Progress(console(), voi.nanoTime(), "uploading", source.length(), json());
     Api.Answer answer;
     try {
-      answer =
-          api.upload(uri, source.length(), () -> source.open(progress), "publish " + file, 201);
+      answer = api.upload(uri, source, progress, "publish " + file, 201);
     } catch (UncheckedIOException e) {
       throw CliException.localIo("cannot read " + file + ": " + e.getCause().getMessage(), e);
     } finally {

@@ -42,6 +42,14 @@ final class UploadSource {
     return length;
   }
 
+  Path file() {
+    return file;
+  }
+
+  byte[] prefix() {
+    return prefix.clone();
+  }
+
   /** The SHA-256 of what {@link #open} streams, as lower-case hex. */
   String sha256(Progress progress) throws IOException {
     MessageDigest digest = newDigest();
