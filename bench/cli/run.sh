@@ -3,7 +3,8 @@
 #   bin/voi publish of a new base (the whole command: JVM start, the local SHA-256 pass over the
 #   file, the upload with digest=, the server's publish)  vs  openssl dgst -sha256 of the file;
 #   and, for where the time goes, the same upload by curl with the digest given (the server side
-#   alone) and the two phases bin/voi reports itself (--json: seconds.hash, seconds.upload).
+#   alone), by curl without it (the server's slower path, with no local pass before the upload),
+#   and the two phases bin/voi reports itself (--json: seconds.hash, seconds.upload).
 # Rounds interleave openssl, bin/voi and curl, so that each ratio compares figures taken moments
 # apart (the machine's speed drifts under other load).
 # Usage: bench/cli/run.sh [size-in-MiB=1024] [rounds=5]
@@ -63,23 +64,24 @@ sync
 echo "== bin/voi publish vs openssl dgst -sha256, ${rounds} rounds (+2 not counted)" >&2
 cat "$work/base.qcow2" > /dev/null # page cache, for every side alike
 digest=$(openssl dgst -sha256 -r "$work/base.qcow2" | cut -c1-64)
-curl_upload() { # image
+curl_upload() { # image [query]
   curl -sf -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
-    -T "$work/base.qcow2" -X POST "$VOI_SERVER/api/v1/images?name=$1&digest=sha256:$digest"
+    -T "$work/base.qcow2" -X POST "$VOI_SERVER/api/v1/images?name=$1${2:-}"
 }
 rounds_out=""
 for n in $(seq -1 "$rounds"); do
   o=$(timed openssl dgst -sha256 "$work/base.qcow2")
   v=$(timed "$root/bin/voi" publish "voi-r$((n + 2))" "$work/base.qcow2" --json)
   phases=$(python3 -c "import json; d=json.load(open('$work/last.out')); print(d['seconds']['hash'], d['seconds']['upload'])")
-  c=$(timed curl_upload "curl-r$((n + 2))")
+  c=$(timed curl_upload "curl-r$((n + 2))" "&digest=sha256:$digest")
+  p=$(timed curl_upload "plain-r$((n + 2))")
   if [[ $n -lt 1 ]]; then
-    echo "warm-up round: openssl $o s, voi $v s (hash, upload: $phases), curl with digest= $c s (not counted)" >&2
+    echo "warm-up round: openssl $o s, voi $v s (hash, upload: $phases), curl with digest= $c s, curl without $p s (not counted)" >&2
     continue
   fi
-  echo "round $n: openssl $o s, voi $v s (hash, upload: $phases), curl with digest= $c s" >&2
-  rounds_out="$rounds_out$o,$v,${phases/ /,},$c;"
-  rm -rf "$work/data/images/voi-r$((n + 1))" "$work/data/images/curl-r$((n + 1))" 2>/dev/null || true
+  echo "round $n: openssl $o s, voi $v s (hash, upload: $phases), curl with digest= $c s, curl without $p s" >&2
+  rounds_out="$rounds_out$o,$v,${phases/ /,},$c,$p;"
+  for kind in voi curl plain; do rm -rf "$work/data/images/$kind-r$((n + 1))"; done
 done
 
 python3 - "$bytes" "$rounds_out" <<'PY'
@@ -87,7 +89,7 @@ import statistics, sys
 size, rounds_out = int(sys.argv[1]), sys.argv[2]
 rounds = [tuple(map(float, r.split(","))) for r in rounds_out.split(";") if r]
 o = [r[0] for r in rounds]; v = [r[1] for r in rounds]; h = [r[2] for r in rounds]
-u = [r[3] for r in rounds]; c = [r[4] for r in rounds]
+u = [r[3] for r in rounds]; c = [r[4] for r in rounds]; p = [r[5] for r in rounds]
 med = statistics.median
 print(f"file: {size / 1048576:.0f} MiB ({size} bytes); {len(rounds)} rounds")
 print(f"openssl dgst -sha256: {med(o):.2f} s median ({min(o):.2f}-{max(o):.2f})")
@@ -99,4 +101,6 @@ print(f"  its upload + publish:   {med(u):.2f} s median, ratio {med([r[0] / r[3]
 print(f"  the rest (JVM start, lookup): {med([r[1] - r[2] - r[3] for r in rounds]):.2f} s median")
 print(f"curl upload with digest= (the server side alone): {med(c):.2f} s median,"
       f" ratio {med([r[0] / r[4] for r in rounds]):.2f}x")
+print(f"curl upload without digest= (no local pass; the server hashes the stamped file after it):"
+      f" {med(p):.2f} s median, ratio {med([r[0] / r[5] for r in rounds]):.2f}x")
 PY
