@@ -16,6 +16,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,12 +71,28 @@ final class PublishCommand extends Base {
       throw CliException.usage("--version: must not be negative");
     }
     Local local = Local.read(file);
-    Api api = api();
-    Optional<JsonNode> current = lineage(api);
-    Plan plan = plan(local, current);
-    UploadSource source = new UploadSource(file, local.size(), plan.prefix());
     long started = voi.nanoTime().getAsLong();
-    String digest = hash(source);
+    // A base is sent as it is, whatever the server answers: its hash starts at once and runs while
+    // the server is asked about the image (and while the HTTP and JSON code loads).
+    Hashing early =
+        local.header().hasBackingFile()
+            ? null
+            : new Hashing(new UploadSource(file, local.size(), new byte[0]));
+    Api api;
+    Plan plan;
+    try {
+      api = api();
+      Optional<JsonNode> current = lineage(api);
+      plan = plan(local, current);
+    } catch (RuntimeException e) {
+      if (early != null) {
+        early.cancel();
+      }
+      throw e;
+    }
+    UploadSource source =
+        early != null ? early.source : new UploadSource(file, local.size(), plan.prefix());
+    String digest = early != null ? early.await() : hash(source);
     long hashed = voi.nanoTime().getAsLong();
     JsonNode layer = upload(api, plan, source, digest);
     long published = voi.nanoTime().getAsLong();
@@ -290,19 +309,65 @@ final class PublishCommand extends Base {
     return null;
   }
 
+  /** The hash of a base, on a thread of its own from the start. */
+  private final class Hashing {
+    final UploadSource source;
+    private final CompletableFuture<String> digest = new CompletableFuture<>();
+    private volatile boolean cancelled;
+
+    Hashing(UploadSource source) {
+      this.source = source;
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  digest.complete(hash(source, () -> cancelled));
+                } catch (RuntimeException e) {
+                  digest.completeExceptionally(e);
+                }
+              },
+              "voi-hash");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Stops the hash and waits for its thread to stop (within one chunk). */
+    void cancel() {
+      cancelled = true;
+      digest.handle((value, failure) -> value).join();
+    }
+
+    String await() {
+      try {
+        return digest.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+  }
+
   private String hash(UploadSource source) {
+    return hash(source, () -> false);
+  }
+
+  private String hash(UploadSource source, BooleanSupplier cancelled) {
     Progress progress = new Progress(console(), voi.nanoTime(), "hashing", source.length(), json());
+    String digest;
     try {
-      String digest = source.sha256(progress);
-      progress.finish();
-      console()
-          .detail(
-              String.format(
-                  java.util.Locale.ROOT, "SHA-256 %s in %.2f s", digest, progress.seconds()));
-      return digest;
+      digest = source.sha256(progress, cancelled);
     } catch (IOException e) {
       throw CliException.localIo("cannot read " + file + ": " + e.getMessage(), e);
+    } finally {
+      progress.finish();
     }
+    console()
+        .detail(
+            String.format(
+                java.util.Locale.ROOT, "SHA-256 %s in %.2f s", digest, progress.seconds()));
+    return digest;
   }
 
   private JsonNode upload(Api api, Plan plan, UploadSource source, String digest) {

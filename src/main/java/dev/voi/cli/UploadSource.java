@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * What {@code voi publish} sends: the administrator's file with its first bytes replaced by {@code
@@ -52,6 +54,14 @@ final class UploadSource {
 
   /** The SHA-256 of what {@link #open} streams, as lower-case hex. */
   String sha256(Progress progress) throws IOException {
+    return sha256(progress, () -> false);
+  }
+
+  /**
+   * As {@link #sha256(Progress)}, stopping with a {@link CancellationException} as soon as {@code
+   * cancelled} says so.
+   */
+  String sha256(Progress progress, BooleanSupplier cancelled) throws IOException {
     MessageDigest digest = newDigest();
     digest.update(prefix);
     progress.advance(prefix.length);
@@ -59,6 +69,9 @@ final class UploadSource {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long position = prefix.length;
       while (position < length) {
+        if (cancelled.getAsBoolean()) {
+          throw new CancellationException("hashing " + file + " cancelled");
+        }
         buffer.clear();
         buffer.limit((int) Math.min(CHUNK, length - position));
         int read = channel.read(buffer, position);
