@@ -15,6 +15,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -103,7 +105,7 @@ final class PublishCommand extends Base {
     }
     ObjectNode result = Json.object();
     result.put("image", image);
-    result.put("kind", plan.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    result.put("kind", plan.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     result.put("file", file.toString());
     result.put("sentBackingFile", plan.backingName());
     result.put("digest", "sha256:" + digest);
@@ -117,7 +119,7 @@ final class PublishCommand extends Base {
             console()
                 .result(
                     String.format(
-                        java.util.Locale.ROOT,
+                        Locale.ROOT,
                         "published %s %s: depth %d, version %d, %s (%s), checksum %s"
                             + " (hashed in %.1f s, sent and published in %.1f s)",
                         image,
@@ -268,7 +270,7 @@ final class PublishCommand extends Base {
               : "depth " + known.path("depth").asInt() + " " + Json.text(known, "state", "");
       throw CliException.verification(
           String.format(
-              java.util.Locale.ROOT,
+              Locale.ROOT,
               "%s is not built on the tip of %s: its backing file %s is depth %d version %d,"
                   + " checksum %s (%s); the tip is depth %d version %d, checksum %s (%s);"
                   + " nothing was sent",
@@ -364,9 +366,7 @@ final class PublishCommand extends Base {
       progress.finish();
     }
     console()
-        .detail(
-            String.format(
-                java.util.Locale.ROOT, "SHA-256 %s in %.2f s", digest, progress.seconds()));
+        .detail(String.format(Locale.ROOT, "SHA-256 %s in %.2f s", digest, progress.seconds()));
     return digest;
   }
 
@@ -438,7 +438,7 @@ final class PublishCommand extends Base {
             break;
           }
         }
-        byte[] first = java.util.Arrays.copyOf(bytes.array(), bytes.position());
+        byte[] first = Arrays.copyOf(bytes.array(), bytes.position());
         Qcow2Header header;
         try {
           header = Qcow2Header.parse(first, size);
