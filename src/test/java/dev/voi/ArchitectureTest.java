@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <ul>
  *   <li>{@code chain} and {@code qcow2} (shared with the terminal agent) and the agent itself use
- *       no Jakarta API;
+ *       no Jakarta API; the administrator's command line ({@code cli}) neither, and of the server's
+ *       code only {@code chain} and {@code qcow2};
  *   <li>only boundaries and {@code platform} speak JAX-RS;
  *   <li>no cycles between components ({@code dev.voi.*}); {@code platform}, {@code chain}, {@code
  *       qcow2} and {@code storage} are shared kernels that every component may use, and they use
@@ -74,6 +75,21 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAPackage("jakarta..")
         .as("the terminal agent uses no Jakarta API");
+  }
+
+  static ArchRule cliUsesOnlyThePlainCore(String root) {
+    return noClasses()
+        .that()
+        .resideInAPackage(root + ".cli..")
+        .should()
+        .dependOnClassesThat(
+            JavaClass.Predicates.resideInAPackage("jakarta..")
+                .or(
+                    JavaClass.Predicates.resideInAPackage(root + "..")
+                        .and(
+                            JavaClass.Predicates.resideOutsideOfPackages(
+                                root + ".cli..", root + ".chain..", root + ".qcow2.."))))
+        .as("the command line uses no Jakarta API and only chain and qcow2 of the server");
   }
 
   static ArchRule jaxRsOnlyInBoundariesAndPlatform(String root) {
@@ -138,6 +154,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void theCommandLineUsesOnlyThePlainCore() {
+    cliUsesOnlyThePlainCore(ROOT).check(MAIN);
+  }
+
+  @Test
   void onlyBoundariesAndPlatformUseJaxRs() {
     jaxRsOnlyInBoundariesAndPlatform(ROOT).check(MAIN);
   }
@@ -172,6 +193,8 @@ class ArchitectureTest {
         arguments(rule(ArchitectureTest::chainAndQcow2UseNoJakarta), "chain.UsesJakarta"),
         arguments(rule(ArchitectureTest::chainAndQcow2UseNoJakarta), "qcow2.UsesJakarta"),
         arguments(rule(ArchitectureTest::agentUsesNoJakarta), "agent.UsesJakarta"),
+        arguments(rule(ArchitectureTest::cliUsesOnlyThePlainCore), "cli.UsesJakarta"),
+        arguments(rule(ArchitectureTest::cliUsesOnlyThePlainCore), "cli.UsesTheServer"),
         arguments(
             rule(ArchitectureTest::jaxRsOnlyInBoundariesAndPlatform), "images.control.SpeaksHttp"),
         arguments(
@@ -209,6 +232,7 @@ class ArchitectureTest {
     Stream.of(
             ArchitectureTest.chainAndQcow2UseNoJakarta(BROKEN_ROOT),
             ArchitectureTest.agentUsesNoJakarta(BROKEN_ROOT),
+            ArchitectureTest.cliUsesOnlyThePlainCore(BROKEN_ROOT),
             ArchitectureTest.jaxRsOnlyInBoundariesAndPlatform(BROKEN_ROOT),
             ArchitectureTest.noCyclesBetweenComponents(BROKEN_ROOT),
             ArchitectureTest.kernelsUseNoOtherComponent(BROKEN_ROOT),
