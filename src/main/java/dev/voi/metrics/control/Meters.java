@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 
@@ -117,7 +118,7 @@ public class Meters {
         registry.counter(metadata(AUDIT_CHANGED, "terminal answers that finished audits changed"));
     auditDuration =
         registry.timer(
-            metadata(AUDIT_DURATION, "how long audits ran, finished or failed"),
+            seconds(AUDIT_DURATION, "how long audits ran, finished or failed"),
             new Tag("result", "finished"));
   }
 
@@ -169,7 +170,7 @@ public class Meters {
     if (published) {
       registry
           .timer(
-              metadata(PUBLISH, "time from an upload's first byte to its committed layer"),
+              seconds(PUBLISH, "time from an upload's first byte to its committed layer"),
               new Tag("kind", kind))
           .update(took);
     }
@@ -189,7 +190,7 @@ public class Meters {
     } else {
       registry
           .timer(
-              metadata(AUDIT_DURATION, "how long audits ran, finished or failed"),
+              seconds(AUDIT_DURATION, "how long audits ran, finished or failed"),
               new Tag("result", "failed"))
           .update(took);
     }
@@ -228,5 +229,14 @@ public class Meters {
 
   static Metadata metadata(String name, String description) {
     return Metadata.builder().withName(name).withDescription(description).build();
+  }
+
+  /** Timers are in seconds: the exporter then writes every figure of theirs in seconds. */
+  static Metadata seconds(String name, String description) {
+    return Metadata.builder()
+        .withName(name)
+        .withDescription(description)
+        .withUnit(MetricUnits.SECONDS)
+        .build();
   }
 }
