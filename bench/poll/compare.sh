@@ -3,10 +3,10 @@
 # two commits run side by side, each on a database of its own holding the same fleet (one image of
 # a base and two diffs, N terminals one layer behind, copied in SQL), and wrk measures them in
 # turns, before, after, after, before, … (ABBA, so that a drift of the machine's load over the run
-# weighs on both alike): conditional polls (If-None-Match matches, 304) and fresh polls (200 and the
+# weighs on both alike), after a warm-up in which every terminal polled both at least once: conditional polls (If-None-Match matches, 304) and fresh polls (200 and the
 # answer), every poll a different terminal's. Each round pair gives a ratio after / before; the
 # script prints their median and range per mode, and the load average at the start and the end.
-# Usage: bench/poll/compare.sh [before-commit=HEAD~1] [terminals=20000] [seconds=15] [rounds=4]
+# Usage: bench/poll/compare.sh [before-commit=HEAD~1] [terminals=10000] [seconds=15] [rounds=6]
 #        [connections=16]
 # The before WAR is built in a temporary git worktree (removed afterwards); the after WAR is the
 # working tree's. Needs: wrk, qemu-img, qemu-io, curl, psql, python3, PostgreSQL on 127.0.0.1:5432.
@@ -16,9 +16,9 @@ source "$root/bench/qemu.sh"
 qemu_require
 here=$root/bench/poll
 before_commit=$(git -C "$root" rev-parse "${1:-HEAD~1}")
-terminals=${2:-20000}
+terminals=${2:-10000}
 seconds=${3:-15}
-rounds=${4:-4}
+rounds=${4:-6}
 connections=${5:-16}
 work=$root/target/bench-poll-compare
 admin=bench-admin-token
@@ -146,10 +146,23 @@ run() { # side mode seconds
     "$2" "$work/$1/terminals.txt" bench "${etag[$1]}" | grep '^RESULT' | sed "s/^RESULT/RESULT side=$1/"
 }
 
+requests() { sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$1"; }
+
 echo "== warm-up: every terminal polls each server (answers held in memory), then the JIT" >&2
 for side in before after; do
-  for _ in 1 2; do run "$side" conditional 20 | tee -a "$work/warmup.txt" >&2; done
-  for mode in fresh conditional; do run "$side" "$mode" 10 | tee -a "$work/warmup.txt" >&2; done
+  covered=0
+  while (( covered < terminals * 12 / 10 )); do
+    line=$(run "$side" conditional 20)
+    echo "$line" | tee -a "$work/warmup.txt" >&2
+    covered=$(( covered + $(requests "$line") ))
+  done
+done
+for _ in 1 2; do
+  for side in before after; do
+    for mode in fresh conditional; do
+      run "$side" "$mode" "${WARM_SECONDS:-10}" | tee -a "$work/warmup.txt" >&2
+    done
+  done
 done
 
 echo "== measuring: $rounds rounds of ${seconds}s per mode and side, wrk -t2 -c$connections" >&2

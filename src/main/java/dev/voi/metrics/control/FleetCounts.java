@@ -40,17 +40,41 @@ public class FleetCounts {
           "audit_run",
           "terminal_change");
 
+  /** Assignments with an answer, per image, strategy and reason: one grouped scan. */
+  static final String TERMINALS =
+      "SELECT i.name, a.strategy, a.reason, COUNT(*) FROM assignment a"
+          + " JOIN image i ON i.id = a.image_id WHERE a.strategy IS NOT NULL"
+          + " GROUP BY i.name, a.strategy, a.reason";
+
+  static final String IMAGES = "SELECT name FROM image";
+
+  /** Rows per table of {@link #TABLES}, in one statement. */
+  static final String ROWS =
+      TABLES.stream()
+          .map(table -> "SELECT '" + table + "', COUNT(*) FROM " + table)
+          .collect(Collectors.joining(" UNION ALL "));
+
   @PersistenceContext EntityManager em;
   @Inject VoiConfig config;
 
   /** Terminal assignments with an answer, per image, strategy and reason. */
   public Map<Series, Long> terminals() {
-    List<?> rows =
-        em.createNativeQuery(
-                "SELECT i.name, a.strategy, a.reason, COUNT(*) FROM assignment a"
-                    + " JOIN image i ON i.id = a.image_id WHERE a.strategy IS NOT NULL"
-                    + " GROUP BY i.name, a.strategy, a.reason")
-            .getResultList();
+    return terminals(em.createNativeQuery(TERMINALS).getResultList());
+  }
+
+  /** The names of the images that exist. */
+  public Set<String> images() {
+    List<?> names = em.createNativeQuery(IMAGES).getResultList();
+    return names.stream().map(String.class::cast).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** Rows per table of {@link #TABLES}. */
+  public Map<String, Long> rows() {
+    return rows(em.createNativeQuery(ROWS).getResultList());
+  }
+
+  /** The result of {@link #TERMINALS}, rows of (image, strategy, reason, count). */
+  static Map<Series, Long> terminals(List<?> rows) {
     Map<Series, Long> counts = new HashMap<>();
     for (Object row : rows) {
       Object[] columns = (Object[]) row;
@@ -64,24 +88,14 @@ public class FleetCounts {
     return counts;
   }
 
-  /** The names of the images that exist. */
-  public Set<String> images() {
-    List<?> names = em.createNativeQuery("SELECT name FROM image").getResultList();
-    return names.stream().map(String.class::cast).collect(Collectors.toUnmodifiableSet());
-  }
-
-  /** Rows per table of {@link #TABLES}, in one statement. */
-  public Map<String, Long> rows() {
-    String sql =
-        TABLES.stream()
-            .map(table -> "SELECT '" + table + "', COUNT(*) FROM " + table)
-            .collect(Collectors.joining(" UNION ALL "));
-    Map<String, Long> rows = new LinkedHashMap<>();
-    for (Object row : em.createNativeQuery(sql).getResultList()) {
+  /** The result of {@link #ROWS}, rows of (table, count). */
+  static Map<String, Long> rows(List<?> rows) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (Object row : rows) {
       Object[] columns = (Object[]) row;
-      rows.put(((String) columns[0]).trim(), ((Number) columns[1]).longValue());
+      counts.put(((String) columns[0]).trim(), ((Number) columns[1]).longValue());
     }
-    return rows;
+    return counts;
   }
 
   /** The database's size on disk (PostgreSQL), empty on the embedded database. */
