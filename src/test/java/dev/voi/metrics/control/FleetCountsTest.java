@@ -9,9 +9,13 @@ import dev.voi.platform.VoiDataSource;
 import dev.voi.testing.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +60,11 @@ class FleetCountsTest {
                 + "', CURRENT_TIMESTAMP)");
       }
       // win11: two up to date, one one behind, one assigned without a report; ubuntu: one diverged.
-      answer(s, 1, "win11", "'STOP'", "'UP_TO_DATE'");
-      answer(s, 2, "win11", "'STOP'", "'UP_TO_DATE'");
-      answer(s, 3, "win11", "'INCREMENTAL'", "'ONE_BEHIND'");
+      answer(s, 1, "win11", "STOP", "UP_TO_DATE");
+      answer(s, 2, "win11", "STOP", "UP_TO_DATE");
+      answer(s, 3, "win11", "INCREMENTAL", "ONE_BEHIND");
       answer(s, 4, "win11", null, null);
-      answer(s, 5, "ubuntu", "'FULL'", "'DIVERGED'");
+      answer(s, 5, "ubuntu", "FULL", "DIVERGED");
 
       assertThat(FleetCounts.terminals(rows(s, FleetCounts.TERMINALS)))
           .isEqualTo(
@@ -82,19 +86,23 @@ class FleetCountsTest {
   /** An assignment of {@code image} to terminal {@code t}, reported with that answer or not. */
   private static void answer(Statement s, int t, String image, String strategy, String reason)
       throws SQLException {
-    boolean reported = strategy != null;
-    s.executeUpdate(
-        "INSERT INTO assignment (terminal_id, image_id, assigned_at, reported_nodes,"
-            + " reported_layers, reported_at, strategy, reason, version) SELECT "
-            + t
-            + ", id, CURRENT_TIMESTAMP, "
-            + (reported ? "X'', 0, CURRENT_TIMESTAMP, " : "NULL, NULL, NULL, ")
-            + strategy
-            + ", "
-            + reason
-            + ", 0 FROM image WHERE name = '"
-            + image
-            + "'");
+    try (PreparedStatement insert =
+        s.getConnection()
+            .prepareStatement(
+                "INSERT INTO assignment (terminal_id, image_id, assigned_at, reported_nodes,"
+                    + " reported_layers, reported_at, strategy, reason, version)"
+                    + " SELECT ?, id, CURRENT_TIMESTAMP, ?, ?, ?, ?, ?, 0 FROM image WHERE name = ?")) {
+      boolean reported = strategy != null;
+      insert.setLong(1, t);
+      insert.setBytes(2, reported ? new byte[0] : null);
+      insert.setObject(3, reported ? 0 : null, Types.INTEGER);
+      insert.setObject(
+          4, reported ? OffsetDateTime.now(ZoneOffset.UTC) : null, Types.TIMESTAMP_WITH_TIMEZONE);
+      insert.setString(5, strategy);
+      insert.setString(6, reason);
+      insert.setString(7, image);
+      insert.executeUpdate();
+    }
   }
 
   private static List<Object> rows(Statement s, String sql) throws SQLException {
