@@ -6,7 +6,7 @@
 # weighs on both alike), after a warm-up in which every terminal polled both at least once: conditional polls (If-None-Match matches, 304) and fresh polls (200 and the
 # answer), every poll a different terminal's. Each round pair gives a ratio after / before; the
 # script prints their median and range per mode, and the load average at the start and the end.
-# Usage: bench/poll/compare.sh [before-commit=HEAD~1] [terminals=10000] [seconds=15] [rounds=6]
+# Usage: [FIRST=after] bench/poll/compare.sh [before-commit=HEAD~1] [terminals=10000] [seconds=15] [rounds=6]
 #        [connections=16]
 # The before WAR is built in a temporary git worktree (removed afterwards); the after WAR is the
 # working tree's. Needs: wrk, qemu-img, qemu-io, curl, psql, python3, PostgreSQL on 127.0.0.1:5432.
@@ -132,14 +132,13 @@ SQL
 
 declare -A etag
 echo "== two servers: before and after" >&2
-start before
-start after
-ready before
-ready after
+# FIRST=after starts, fills and warms the after server first (to see whether the order matters).
+if [[ ${FIRST:-before} == after ]]; then sides="after before"; else sides="before after"; fi
+for side in $sides; do start "$side"; done
+for side in $sides; do ready "$side"; done
 echo "== one image (a base and two diffs, qemu-img) and $terminals terminals one layer behind, on each" >&2
 (cd "$work/files" && qemu_base base.qcow2 64M 1 1M)
-fleet before
-fleet after
+for side in $sides; do fleet "$side"; done
 
 run() { # side mode seconds
   wrk -t2 -c"$connections" -d"$3"s --latency -s "$here/poll.lua" "http://127.0.0.1:${port[$1]}" -- \
@@ -149,7 +148,7 @@ run() { # side mode seconds
 requests() { sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$1"; }
 
 echo "== warm-up: every terminal polls each server (answers held in memory), then the JIT" >&2
-for side in before after; do
+for side in $sides; do
   covered=0
   while (( covered < terminals * 12 / 10 )); do
     line=$(run "$side" conditional 20)
@@ -158,7 +157,7 @@ for side in before after; do
   done
 done
 for _ in 1 2; do
-  for side in before after; do
+  for side in $sides; do
     for mode in fresh conditional; do
       run "$side" "$mode" "${WARM_SECONDS:-10}" | tee -a "$work/warmup.txt" >&2
     done
