@@ -1,6 +1,8 @@
 package dev.voi.answers.control;
 
 import dev.voi.answers.entity.StrategyAnswer;
+import dev.voi.chain.Reason;
+import dev.voi.chain.Strategy;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
@@ -19,8 +21,8 @@ public final class AnswerJson {
 
   private static final Jsonb JSON = JsonbBuilder.create(new JsonbConfig().withNullValues(true));
 
-  /** An answer ready to send. */
-  public record Representation(byte[] body, String etag) {
+  /** An answer ready to send, with what it says (counted by the metrics of polls). */
+  public record Representation(byte[] body, String etag, Strategy strategy, Reason reason) {
 
     @Override
     public boolean equals(Object other) {
@@ -44,7 +46,7 @@ public final class AnswerJson {
 
   public static Representation represent(StrategyAnswer answer) {
     byte[] body = JSON.toJson(answer).getBytes(StandardCharsets.UTF_8);
-    return new Representation(body, etagOf(body));
+    return new Representation(body, etagOf(body), answer.strategy(), answer.reason());
   }
 
   /** A strong entity tag: the first 128 bits of the body's SHA-256, quoted. */

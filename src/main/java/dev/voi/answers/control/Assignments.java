@@ -3,6 +3,7 @@ package dev.voi.answers.control;
 import dev.voi.answers.entity.Assignment;
 import dev.voi.coherence.control.Invalidations;
 import dev.voi.coherence.control.TerminalChanged;
+import dev.voi.metrics.control.Meters;
 import dev.voi.platform.ImageAccess;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,12 +29,14 @@ public class Assignments implements ImageAccess {
 
   @PersistenceContext EntityManager em;
   @Inject Invalidations invalidations;
+  @Inject Meters meters;
 
   private Invalidations.Cache<Long, Map<String, AssignmentRef>> assignments;
 
   @PostConstruct
   void init() {
     assignments = invalidations.newCache();
+    meters.cache("assignments", assignments::size);
   }
 
   @Override

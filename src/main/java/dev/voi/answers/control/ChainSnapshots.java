@@ -2,6 +2,7 @@ package dev.voi.answers.control;
 
 import dev.voi.answers.entity.AnswerChange;
 import dev.voi.coherence.control.Invalidations;
+import dev.voi.metrics.control.Meters;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,6 +21,7 @@ public class ChainSnapshots {
 
   @Inject Invalidations invalidations;
   @Inject ChainSnapshotReader reader;
+  @Inject Meters meters;
 
   private Invalidations.Cache<String, ChainSnapshot> snapshots;
 
@@ -29,6 +31,7 @@ public class ChainSnapshots {
   @PostConstruct
   void init() {
     snapshots = invalidations.newCache();
+    meters.cache("chains", snapshots::size);
   }
 
   public Optional<ChainSnapshot> get(String imageName) {

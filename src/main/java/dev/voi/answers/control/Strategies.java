@@ -9,6 +9,7 @@ import dev.voi.chain.ImageName;
 import dev.voi.coherence.control.Invalidations;
 import dev.voi.coherence.control.TerminalChanged;
 import dev.voi.images.control.Lineage;
+import dev.voi.metrics.control.Meters;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.Refused;
 import dev.voi.platform.TerminalId;
@@ -65,6 +66,7 @@ public class Strategies {
   @Inject VoiConfig config;
   @Inject Clock clock;
   @Inject RolloutProgress progress;
+  @Inject Meters meters;
   @PersistenceContext EntityManager em;
 
   private Invalidations.Cache<AnswerKey, CachedAnswer> answers;
@@ -81,6 +83,8 @@ public class Strategies {
   @PostConstruct
   void init() {
     answers = invalidations.newCache();
+    meters.cache("answers", answers::size);
+    meters.cache("answer-bodies", representations::size);
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.voi.audits.entity.AuditTrigger;
 import dev.voi.audits.entity.Finding;
 import dev.voi.chain.ImageName;
 import dev.voi.fleet.control.FleetDecisions;
+import dev.voi.metrics.control.Meters;
 import dev.voi.platform.VoiConfig;
 import dev.voi.rollouts.control.Rollouts;
 import dev.voi.storage.LayerStore;
@@ -22,9 +23,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * Runs audits (docs/design.md §7). The timer and {@code POST /api/v1/audits} both call {@link
@@ -62,6 +66,7 @@ public class Auditor {
   @Inject Instance<Rollouts> rollouts;
   @Inject SecureRandom random;
   @Inject Clock clock;
+  @Inject Meters meters;
 
   /**
    * Starts an audit unless one runs (on any instance). A timer tick that comes less than about an
@@ -121,14 +126,20 @@ public class Auditor {
       lease.checkpoint();
       runs.finish(runId, report);
       LOG.info(() -> summary(runId, report, began));
+      meters.audit(
+          true,
+          Duration.ofNanos(System.nanoTime() - began),
+          byKind(report.findings()),
+          report.redecision().decisions(),
+          report.redecision().changed());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      failQuietly(runId, "interrupted: the server is stopping", sweep, orphans);
+      failQuietly(runId, "interrupted: the server is stopping", sweep, orphans, began);
     } catch (LeaseLost e) {
-      failQuietly(runId, e.getMessage(), sweep, orphans);
+      failQuietly(runId, e.getMessage(), sweep, orphans, began);
     } catch (RuntimeException | IOException | Error e) {
       LOG.log(Level.SEVERE, "Audit " + runId + " failed", e);
-      failQuietly(runId, describe(e), sweep, orphans);
+      failQuietly(runId, describe(e), sweep, orphans, began);
     } finally {
       try {
         runs.release(started.holder());
@@ -171,15 +182,23 @@ public class Auditor {
         swept.layersChecked(), swept.bytesChecked(), findings, redecision, stale, moved);
   }
 
-  private void failQuietly(long runId, String why, IntegritySweep sweep, List<Finding> orphans) {
+  private void failQuietly(
+      long runId, String why, IntegritySweep sweep, List<Finding> orphans, long began) {
     List<Finding> findings = new ArrayList<>(sweep.findingsSoFar());
     findings.addAll(orphans);
+    meters.audit(false, Duration.ofNanos(System.nanoTime() - began), byKind(findings), 0, 0);
     LOG.warning(() -> "Audit " + runId + " failed: " + why);
     try {
       runs.fail(runId, why, findings);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "Audit " + runId + " could not be marked FAILED", e);
     }
+  }
+
+  /** Findings counted per kind, for the metrics. */
+  static Map<String, Long> byKind(List<Finding> findings) {
+    return findings.stream()
+        .collect(Collectors.groupingBy(f -> f.kind().name(), TreeMap::new, Collectors.counting()));
   }
 
   private static String describe(Throwable e) {

@@ -6,6 +6,7 @@ import dev.voi.chain.LayerState;
 import dev.voi.images.control.DownloadGate;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.entity.Layer;
+import dev.voi.metrics.control.Meters;
 import dev.voi.platform.Caller;
 import dev.voi.platform.DirectOutput;
 import dev.voi.platform.ImageAccess;
@@ -37,6 +38,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -66,6 +68,7 @@ public class LayerContentResource {
   @Inject Lineage lineage;
   @Inject LayerStore store;
   @Inject DownloadGate gate;
+  @Inject Meters meters;
   @Inject Instance<ImageAccess> access;
 
   @GET
@@ -268,6 +271,7 @@ public class LayerContentResource {
           .refuse("voi.download.max.concurrent downloads are running; retry later")
           .retryAfter(Duration.ofSeconds(10));
     }
+    meters.downloadStarted();
     return common.entity(new Download(file, range, direct)).build();
   }
 
@@ -294,12 +298,17 @@ public class LayerContentResource {
           // (it commits the response only once more than its own buffer was written); the
           // rest goes straight to the container's transport.
           ByteRange head = new ByteRange(range.first(), range.first() + HEAD - 1);
-          copy(channel, head, out);
-          mapped(channel, new ByteRange(head.last() + 1, range.last()), direct.get());
+          copy(channel, head, out, meters::layerBytesServed);
+          mapped(
+              channel,
+              new ByteRange(head.last() + 1, range.last()),
+              direct.get(),
+              meters::layerBytesServed);
         } else {
-          copy(channel, range, out);
+          copy(channel, range, out, meters::layerBytesServed);
         }
       } finally {
+        meters.downloadEnded();
         gate.release();
       }
     }
@@ -310,7 +319,8 @@ public class LayerContentResource {
    * nothing is reused (the transport may keep slices queued after a write returns), nothing is on
    * the heap, and a download holds a mapping per GiB at most, unmapped when collected.
    */
-  static void mapped(FileChannel channel, ByteRange range, DirectOutput out) throws IOException {
+  static void mapped(FileChannel channel, ByteRange range, DirectOutput out, LongConsumer sent)
+      throws IOException {
     long position = range.first();
     long remaining = range.length();
     if (channel.size() < position + remaining) {
@@ -320,14 +330,17 @@ public class LayerContentResource {
       int mappedLength = (int) Math.min(MAPPING, remaining);
       MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_ONLY, position, mappedLength);
       for (int offset = 0; offset < mappedLength; offset += SLICE) {
-        out.write(mapping.slice(offset, Math.min(SLICE, mappedLength - offset)));
+        int length = Math.min(SLICE, mappedLength - offset);
+        out.write(mapping.slice(offset, length));
+        sent.accept(length);
       }
       position += mappedLength;
       remaining -= mappedLength;
     }
   }
 
-  static void copy(FileChannel channel, ByteRange range, OutputStream out) throws IOException {
+  static void copy(FileChannel channel, ByteRange range, OutputStream out, LongConsumer sent)
+      throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     long position = range.first();
     long remaining = range.length();
@@ -338,6 +351,7 @@ public class LayerContentResource {
         throw new IOException("the layer file ended early at byte " + position);
       }
       out.write(buffer.array(), 0, read);
+      sent.accept(read);
       position += read;
       remaining -= read;
     }

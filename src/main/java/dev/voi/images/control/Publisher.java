@@ -11,6 +11,7 @@ import dev.voi.chain.ImageName;
 import dev.voi.chain.StampRecord;
 import dev.voi.images.control.Reception.Received;
 import dev.voi.images.entity.Layer;
+import dev.voi.metrics.control.Meters;
 import dev.voi.platform.ProblemType;
 import dev.voi.platform.VoiConfig;
 import dev.voi.qcow2.Qcow2Editor;
@@ -31,6 +32,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +55,7 @@ public class Publisher {
   @Inject LayerStore store;
   @Inject ServerIdentity identity;
   @Inject VoiConfig config;
+  @Inject Meters meters;
 
   /**
    * The digest workers of the uploads in progress (receiving, and hashing after the stamp): one
@@ -89,7 +92,20 @@ public class Publisher {
     return lineage.precheck(upload.kind(), upload.imageName(), upload.parent());
   }
 
+  /** Publishes the upload, counted in the metrics as published or refused with its time. */
   public Layer publish(Upload upload, InputStream in) throws IOException {
+    long started = System.nanoTime();
+    boolean published = false;
+    try {
+      Layer layer = receiveAndPublish(upload, in);
+      published = true;
+      return layer;
+    } finally {
+      meters.upload(upload.kind().name(), published, Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private Layer receiveAndPublish(Upload upload, InputStream in) throws IOException {
     Lineage.Target target = precheck(upload);
     Optional<Layer> parent = upload.kind().isBase() ? Optional.empty() : target.tip();
     Path temp = store.newUpload();

@@ -6,6 +6,8 @@ import dev.voi.answers.control.Assignments.AssignmentRef;
 import dev.voi.answers.control.Strategies;
 import dev.voi.chain.ChainNode;
 import dev.voi.chain.ImageName;
+import dev.voi.metrics.control.Meters;
+import dev.voi.metrics.control.Meters.PollResult;
 import dev.voi.platform.Caller;
 import dev.voi.platform.OpenTo;
 import dev.voi.platform.ProblemType;
@@ -60,6 +62,7 @@ public class TerminalImagesResource {
   @Inject Registry registry;
   @Inject TerminalViews views;
   @Inject RolloutProgress progress;
+  @Inject Meters meters;
 
   @PUT
   @Operation(
@@ -151,7 +154,9 @@ public class TerminalImagesResource {
     ImageName image = Callers.imageName(name);
     strategies.requireAssigned(terminalId, image);
     List<ChainNode> nodes = parse(readReport(contentLength, body));
-    return answer(strategies.report(terminalId, image, nodes));
+    Representation answer = strategies.report(terminalId, image, nodes);
+    meters.report(answer.strategy(), answer.reason());
+    return answer(answer);
   }
 
   @GET
@@ -191,9 +196,7 @@ public class TerminalImagesResource {
     // The hot path: the current answer is known in memory, so the database is not asked.
     Representation known = strategies.known(terminalId, name);
     if (known != null) {
-      return AnswerJson.matches(ifNoneMatch, known.etag())
-          ? notModified(known.etag())
-          : answer(known);
+      return polled(ifNoneMatch, known);
     }
     Representation current =
         strategies
@@ -208,10 +211,17 @@ public class TerminalImagesResource {
                             + "/images/"
                             + name
                             + "/chain"));
-    if (AnswerJson.matches(ifNoneMatch, current.etag())) {
-      return notModified(current.etag());
+    return polled(ifNoneMatch, current);
+  }
+
+  /** 304 when {@code If-None-Match} names the answer, else the answer; counted either way. */
+  private Response polled(String ifNoneMatch, Representation answer) {
+    if (AnswerJson.matches(ifNoneMatch, answer.etag())) {
+      meters.poll(PollResult.NOT_MODIFIED, answer.strategy(), answer.reason());
+      return notModified(answer.etag());
     }
-    return answer(current);
+    meters.poll(PollResult.OK, answer.strategy(), answer.reason());
+    return answer(answer);
   }
 
   @POST
@@ -252,6 +262,7 @@ public class TerminalImagesResource {
     }
     registry.addFeedback(
         terminalId, assignment.imageId(), report.state(), report.progress(), report.detail());
+    meters.feedback(report.state().name());
     if (report.state() == TerminalFeedback.State.FAILED) {
       progress.nudge(Callers.imageName(name)); // a rollout's error threshold may be exceeded now
     }

@@ -2,6 +2,7 @@ package dev.voi.terminals.control;
 
 import dev.voi.coherence.control.Invalidations;
 import dev.voi.coherence.control.TerminalChanged;
+import dev.voi.metrics.control.Meters;
 import dev.voi.platform.Authenticator;
 import dev.voi.platform.Caller;
 import dev.voi.terminals.entity.Terminal;
@@ -28,6 +29,7 @@ public class TerminalDirectory implements Authenticator.TerminalTokens {
   @PersistenceContext EntityManager em;
   @Inject Invalidations invalidations;
   @Inject LastSeen lastSeen;
+  @Inject Meters meters;
   @Inject Clock clock;
 
   private Invalidations.Cache<String, Long> terminalsByTokenHash;
@@ -35,6 +37,7 @@ public class TerminalDirectory implements Authenticator.TerminalTokens {
   @PostConstruct
   void init() {
     terminalsByTokenHash = invalidations.newCache();
+    meters.cache("terminal-tokens", terminalsByTokenHash::size);
   }
 
   @Override
