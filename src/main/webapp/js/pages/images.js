@@ -6,6 +6,7 @@ import { backingName } from '../qcow2.js';
 import { lineageSvg } from '../lineage.js';
 
 let current = null; // the upload in flight, if any: {abort}
+let lastResult = null; // what the last upload came to, shown again after the page is redrawn
 
 function uploadForm(kind, image, tipLayer, after) {
   const id = (x) => 'upload-' + x;
@@ -32,6 +33,11 @@ function uploadForm(kind, image, tipLayer, after) {
     h('label', { for: id('note') }, 'Note (optional)'), note,
     h('div', { class: 'actions' }, send, cancel), progress, status);
 
+  if (lastResult) {
+    status.textContent = lastResult.text;
+    status.dataset.result = lastResult.result;
+    lastResult = null;
+  }
   cancel.addEventListener('click', () => {
     if (current) current.abort();
   });
@@ -90,6 +96,7 @@ function uploadForm(kind, image, tipLayer, after) {
       status.textContent = 'Published ' + (published.name ? 'image ' + published.name
         : 'depth ' + published.depth + ', version ' + published.version) + '.';
       status.dataset.result = 'published';
+      lastResult = { text: status.textContent, result: 'published' };
       after(what === 'image' ? query.name : null);
     } catch (error) {
       status.dataset.result = error.status === 0 && error.title === 'Upload cancelled'

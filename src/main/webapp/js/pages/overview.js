@@ -68,7 +68,7 @@ export function render(root) {
           h('td', { 'data-field': 'terminals' }, row.terminals),
           COLUMNS.map(([key]) => h('td', { 'data-field': key, class: row[key] ? '' : 'zero' },
             row[key])),
-          h('td', { 'data-field': 'bytesToMove' }, bytes(row.bytesToMove)),
+          h('td', { 'data-field': 'bytesToMove', 'data-bytes': row.bytesToMove }, bytes(row.bytesToMove)),
           h('td', null, bar(row)))))));
     put(body,
       h('div', { class: 'tiles' },
