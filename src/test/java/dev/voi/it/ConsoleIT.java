@@ -10,6 +10,7 @@ import io.restassured.response.Response;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,9 +133,9 @@ class ConsoleIT extends TerminalsItSupport {
    * a secure origin, as it would treat the HTTPS an operator's console is served over (Chromium
    * warns about a download from a plain-HTTP address elsewhere).
    */
-  @BeforeEach
-  void onLocalhost() throws Exception {
-    base = new java.net.URL("http", "localhost", base.getPort(), base.getFile());
+  String site() {
+    URL deployed = Deployed.application(base);
+    return "http://localhost:" + deployed.getPort() + deployed.getPath();
   }
 
   @BeforeEach
@@ -157,7 +158,7 @@ class ConsoleIT extends TerminalsItSupport {
 
   @Test
   void signInKeepsTheTokenInTheTabOnlyAndSignOutForgetsIt() {
-    driver.get(base.toString());
+    driver.get(site());
     script("sessionStorage.clear()");
     driver.navigate().refresh();
     WebElement token = visible(By.id("token"));
@@ -219,7 +220,7 @@ class ConsoleIT extends TerminalsItSupport {
     assertThat(fleet.getLong(row + "bytesToMove")).isEqualTo(bytes);
 
     signIn();
-    driver.get(base + "#/overview");
+    driver.get(site() + "#/overview");
     WebElement tr = visible(By.cssSelector("#fleet-table tr[data-image='" + lineage.name + "']"));
     Map<String, String> expected =
         Map.of(
@@ -264,7 +265,7 @@ class ConsoleIT extends TerminalsItSupport {
     auditToTheEnd();
 
     signIn();
-    driver.get(base + "#/images/" + lineage.name);
+    driver.get(site() + "#/images/" + lineage.name);
     visible(By.cssSelector("svg.lineage[data-image='" + lineage.name + "']"));
     List<WebElement> boxes = driver.findElements(By.cssSelector("svg.lineage g.layer"));
     assertThat(boxes).hasSize(4);
@@ -302,7 +303,7 @@ class ConsoleIT extends TerminalsItSupport {
     Lineage lineage = publish(1);
     Path diff = diffOn(lineage, lineage.layers.get(1).fileName(), "4M");
     signIn();
-    driver.get(base + "#/images/" + lineage.name);
+    driver.get(site() + "#/images/" + lineage.name);
     visible(By.id("upload-file")).sendKeys(diff.toString());
     throttleUploads(2_000_000);
     click(By.id("upload-send"));
@@ -332,7 +333,7 @@ class ConsoleIT extends TerminalsItSupport {
     Lineage lineage = publish(1);
     Path wrong = diffOn(lineage, lineage.layers.get(0).fileName(), "64k");
     signIn();
-    driver.get(base + "#/images/" + lineage.name);
+    driver.get(site() + "#/images/" + lineage.name);
     visible(By.id("upload-file")).sendKeys(wrong.toString());
     long requestsBefore = uploadRequestsSeen();
     String filesBefore = dataFiles();
@@ -356,7 +357,7 @@ class ConsoleIT extends TerminalsItSupport {
     Path big = diffOn(lineage, lineage.layers.get(0).fileName(), "40M");
     String filesBefore = dataFiles();
     signIn();
-    driver.get(base + "#/images/" + lineage.name);
+    driver.get(site() + "#/images/" + lineage.name);
     visible(By.id("upload-file")).sendKeys(big.toString());
     throttleUploads(1_000_000);
     click(By.id("upload-send"));
@@ -391,7 +392,7 @@ class ConsoleIT extends TerminalsItSupport {
     feedback(terminals.get(1), lineage, "{\"state\":\"DOWNLOADING\",\"progress\":37}");
 
     signIn();
-    driver.get(base + "#/terminals");
+    driver.get(site() + "#/terminals");
     select("filter-group", group);
     await(() -> rows().size() == 20 ? true : null);
     assertThat(text(By.id("page-number"))).isEqualTo("Page 1");
@@ -464,7 +465,7 @@ class ConsoleIT extends TerminalsItSupport {
     report(terminal, lineage, lineage.checksums()).then().statusCode(200);
 
     signIn();
-    driver.get(base + "#/terminals/" + terminal.id());
+    driver.get(site() + "#/terminals/" + terminal.id());
     visible(By.id("history"));
     List<WebElement> history = driver.findElements(By.cssSelector("#history tbody tr"));
     assertThat(history).hasSize(2);
@@ -488,13 +489,13 @@ class ConsoleIT extends TerminalsItSupport {
     String group = uniqueGroup("xss");
     Term terminal = registerIn(group, name);
     signIn();
-    driver.get(base + "#/terminals");
+    driver.get(site() + "#/terminals");
     select("filter-group", group);
     await(() -> rows().size() == 1 ? true : null);
     WebElement cell = rows().get(0).findElement(By.cssSelector("[data-field='name']"));
     assertThat(cell.getText()).isEqualTo(name);
     assertThat(cell.findElements(By.tagName("img"))).isEmpty();
-    driver.get(base + "#/terminals/" + terminal.id());
+    driver.get(site() + "#/terminals/" + terminal.id());
     assertThat(visible(By.id("terminal-name")).getText()).isEqualTo(name);
     assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
     assertNoAlert();
@@ -508,7 +509,7 @@ class ConsoleIT extends TerminalsItSupport {
     Path damaged = layerFile(lineage.name, lineage.layers.get(1).fileName());
     flipByte(damaged, Files.size(damaged) - 1000);
     signIn();
-    driver.get(base + "#/audits");
+    driver.get(site() + "#/audits");
     awaitNoAuditRunning();
     click(By.id("start-audit"));
     new WebDriverWait(driver, Duration.ofSeconds(60))
@@ -551,7 +552,7 @@ class ConsoleIT extends TerminalsItSupport {
     for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(390, 844))) {
       viewport(size);
       for (Map.Entry<String, String> page : pages.entrySet()) {
-        driver.get(base + page.getValue());
+        driver.get(site() + page.getValue());
         visible(By.cssSelector("section.page h1, section.page h2"));
         new WebDriverWait(driver, Duration.ofSeconds(20))
             .until(d -> d.findElements(By.cssSelector("[aria-busy='true']")).isEmpty());
@@ -593,7 +594,7 @@ class ConsoleIT extends TerminalsItSupport {
   // ---------------------------------------------------------------- browser helpers
 
   void signIn() {
-    driver.get(base.toString());
+    driver.get(site());
     new WebDriverWait(driver, Duration.ofSeconds(20))
         .until(
             d ->
@@ -680,18 +681,22 @@ class ConsoleIT extends TerminalsItSupport {
   }
 
   /**
-   * The page's viewport at this size, a phone's too (a headless window is at least 500 pixels
-   * wide; the device metrics are what a phone's browser reports).
+   * The page's viewport at this size, a phone's too (a headless window is at least 500 pixels wide;
+   * the device metrics are what a phone's browser reports).
    */
   static void viewport(Dimension size) {
     driver.manage().window().setSize(new Dimension(Math.max(size.width, 500), size.height));
     driver.executeCdpCommand(
         "Emulation.setDeviceMetricsOverride",
         Map.of(
-            "width", size.width,
-            "height", size.height,
-            "deviceScaleFactor", 1,
-            "mobile", size.width < 600));
+            "width",
+            size.width,
+            "height",
+            size.height,
+            "deviceScaleFactor",
+            1,
+            "mobile",
+            size.width < 600));
   }
 
   static void throttleUploads(long bytesPerSecond) {
