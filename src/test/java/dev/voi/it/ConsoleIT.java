@@ -501,6 +501,85 @@ class ConsoleIT extends TerminalsItSupport {
     assertNoAlert();
   }
 
+  @Test
+  void registerShowsTheTokenOnceAndRotateAssignRetireAndDeleteAskFirst() throws Exception {
+    Lineage lineage = publish(1);
+    String group = uniqueGroup("reg");
+    signIn();
+    driver.get(site() + "#/terminals");
+    visible(By.id("register-name")).sendKeys(group + "-pc");
+    driver.findElement(By.id("register-group")).sendKeys(group);
+    driver.findElement(By.cssSelector("#register-form button[type='submit']")).click();
+    String token = visible(By.id("new-token")).getAttribute("value");
+    assertThat(token).isNotBlank();
+    long id = list(Map.of("group", group)).getLong("items[0].id");
+    given()
+        .header("Authorization", "Bearer " + token)
+        .get(api + "/terminals/" + id)
+        .then()
+        .statusCode(200);
+
+    driver.get(site() + "#/terminals/" + id);
+    select("assign-image", lineage.name);
+    driver.findElement(By.cssSelector("#assign-form button")).click();
+    visible(By.cssSelector("#answers tr[data-image='" + lineage.name + "']"));
+    click(By.id("rotate-token"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    String rotated = visible(By.id("new-token")).getAttribute("value");
+    assertThat(rotated).isNotEqualTo(token);
+    given()
+        .header("Authorization", "Bearer " + token)
+        .get(api + "/terminals/" + id)
+        .then()
+        .statusCode(401);
+
+    driver.get(site() + "#/images/" + lineage.name);
+    click(By.id("retire-tip"));
+    click(By.cssSelector("dialog.confirm [data-confirm='no']"));
+    assertThat(adminJson("/images/" + lineage.name).getString("layers[1].state"))
+        .isEqualTo("PUBLISHED");
+    click(By.id("retire-tip"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    await(
+        () ->
+            "RETIRED".equals(adminJson("/images/" + lineage.name).getString("layers[1].state"))
+                ? true
+                : null);
+    await(
+        () ->
+            "RETIRED".equals(attribute(By.cssSelector("svg.lineage g.layer[data-depth='1']"), "data-state"))
+                ? true
+                : null);
+
+    driver.get(site() + "#/terminals/" + id);
+    click(By.id("delete-terminal"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    await(() -> driver.getCurrentUrl().endsWith("#/terminals") ? true : null);
+    given()
+        .header("Authorization", ADMIN)
+        .get(api + "/terminals/" + id)
+        .then()
+        .statusCode(404);
+  }
+
+  @Test
+  void aRefusalOfTheServerShowsItsTitleAndDetail() throws Exception {
+    signIn();
+    driver.get(site() + "#/images");
+    Files.createDirectories(WORK);
+    Path notQcow2 = Files.writeString(WORK.resolve("not-qcow2-" + UNIQUE.incrementAndGet()), "x".repeat(4096));
+    visible(By.id("upload-name")).sendKeys("refused-" + UNIQUE.incrementAndGet());
+    driver.findElement(By.id("upload-version")).sendKeys("1");
+    driver.findElement(By.id("upload-file")).sendKeys(notQcow2.toAbsolutePath().toString());
+    click(By.id("upload-send"));
+    await(() -> "refused".equals(attribute(By.id("upload-status"), "data-result")) ? true : null);
+    String title = text(By.cssSelector("#upload-status .problem-title"));
+    String detail = text(By.cssSelector("#upload-status .problem-detail"));
+    assertThat(title).isNotBlank().doesNotStartWith("HTTP ");
+    assertThat(detail).isNotBlank();
+    problemsInConsole(); // the refused upload's 4xx is logged as a failed load: it is the point
+  }
+
   // ---------------------------------------------------------------- audits
 
   @Test

@@ -24,8 +24,7 @@ class ImageHealthTest {
             .plus(null, null, 9, 0);
 
     assertThat(health)
-        .isEqualTo(
-            new ImageHealth("lab", 47, 5, 4, 4, 2, 1, 6, 8, 8, 9, 12680, false));
+        .isEqualTo(new ImageHealth("lab", 47, 5, 4, 4, 2, 1, 6, 8, 8, 9, 12680, false));
     assertThat(health.withPlan().rolloutPlan()).isTrue();
     assertThat(health.withPlan().terminals()).isEqualTo(47);
   }
