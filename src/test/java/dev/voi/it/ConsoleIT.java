@@ -140,8 +140,7 @@ class ConsoleIT extends TerminalsItSupport {
 
   @BeforeEach
   void window() {
-    driver.manage().window().setSize(new Dimension(1280, 800));
-    driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    viewport(new Dimension(1280, 800));
     unthrottled();
   }
 
@@ -296,6 +295,7 @@ class ConsoleIT extends TerminalsItSupport {
     assertThat(released).hasSize(1);
     assertThat(released.get(0).getAttribute("data-waves")).isEqualTo("0,1");
     assertThat(driver.findElement(By.id("rollout-state")).getText()).isEqualTo("IDLE");
+    Files.write(SHOTS.resolve("lineage-1280x800.png"), driver.getScreenshotAs(OutputType.BYTES));
   }
 
   @Test
@@ -547,7 +547,10 @@ class ConsoleIT extends TerminalsItSupport {
                 : null);
     await(
         () ->
-            "RETIRED".equals(attribute(By.cssSelector("svg.lineage g.layer[data-depth='1']"), "data-state"))
+            "RETIRED"
+                    .equals(
+                        attribute(
+                            By.cssSelector("svg.lineage g.layer[data-depth='1']"), "data-state"))
                 ? true
                 : null);
 
@@ -555,11 +558,7 @@ class ConsoleIT extends TerminalsItSupport {
     click(By.id("delete-terminal"));
     click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
     await(() -> driver.getCurrentUrl().endsWith("#/terminals") ? true : null);
-    given()
-        .header("Authorization", ADMIN)
-        .get(api + "/terminals/" + id)
-        .then()
-        .statusCode(404);
+    given().header("Authorization", ADMIN).get(api + "/terminals/" + id).then().statusCode(404);
   }
 
   @Test
@@ -567,7 +566,8 @@ class ConsoleIT extends TerminalsItSupport {
     signIn();
     driver.get(site() + "#/images");
     Files.createDirectories(WORK);
-    Path notQcow2 = Files.writeString(WORK.resolve("not-qcow2-" + UNIQUE.incrementAndGet()), "x".repeat(4096));
+    Path notQcow2 =
+        Files.writeString(WORK.resolve("not-qcow2-" + UNIQUE.incrementAndGet()), "x".repeat(4096));
     visible(By.id("upload-name")).sendKeys("refused-" + UNIQUE.incrementAndGet());
     driver.findElement(By.id("upload-version")).sendKeys("1");
     driver.findElement(By.id("upload-file")).sendKeys(notQcow2.toAbsolutePath().toString());
