@@ -75,6 +75,7 @@ export function render(root, id) {
   async function loadRuns() {
     const page = await api('audits', { query: { limit: 20 } });
     if (alive) put(runs, runTable(page.items));
+    return page.items;
   }
 
   async function watch(runId) {
@@ -106,7 +107,10 @@ export function render(root, id) {
   });
 
   loading(runs, 'audit runs');
-  loadRuns().then(() => done(runs)).catch((error) => put(runs, problemBox(error)));
+  loadRuns().then((items) => {
+    done(runs);
+    if (!id && items.length && alive) watch(items[0].id); // the newest run, until it ends
+  }).catch((error) => put(runs, problemBox(error)));
   if (id) watch(id);
   return () => {
     alive = false;
