@@ -1,0 +1,969 @@
+package dev.voi.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.voi.qcow2.Qemu;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console (docs/design.md §13) in a real Chromium, headless, against the deployed WAR on
+ * PostgreSQL, with lineages made by the real qemu-img; and the read-only {@code /api/v1/fleet}
+ * endpoints it uses. Every test makes its own images, groups and terminals. After every test the
+ * browser's console must hold no error and no Content-Security-Policy violation.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code .ci/run} installs them).
+ * Without them the class is skipped, or fails when {@code CI=true}.
+ */
+@ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
+class ConsoleIT extends TerminalsItSupport {
+
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  static final String TOKEN = "it-admin-token";
+  static final Path DATA = Path.of(System.getProperty("voi.test.data.dir", "target/it-data"));
+  static final Path SHOTS = Path.of("target/console-screenshots");
+
+  static ChromeDriver driver;
+  static ChromeDriverService service;
+
+  @Deployment(testable = false)
+  static WebArchive war() {
+    return ShrinkWrap.createFromZipFile(WebArchive.class, new File("target/voi-update.war"));
+  }
+
+  @BeforeAll
+  static void browser() throws IOException {
+    boolean present =
+        Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
+    if (!present) {
+      String message =
+          "ConsoleIT needs "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (apt-get install chromium"
+              + " chromium-driver; .ci/run does it)";
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
+    }
+    Path profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + profile.toAbsolutePath(),
+        "--window-size=1280,800");
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
+    driver = new ChromeDriver(service, options);
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void close() {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (service != null) {
+      service.stop();
+    }
+  }
+
+  /**
+   * The deployment's URL as the browser opens it: on {@code localhost}, which the browser treats as
+   * a secure origin, as it would treat the HTTPS an operator's console is served over (Chromium
+   * warns about a download from a plain-HTTP address elsewhere).
+   */
+  String site() {
+    URL deployed = Deployed.application(base);
+    return "http://localhost:" + deployed.getPort() + deployed.getPath();
+  }
+
+  @BeforeEach
+  void window() {
+    viewport(new Dimension(1280, 800));
+    unthrottled();
+  }
+
+  /** After every test: nothing in the browser's console is an error or a CSP violation. */
+  @AfterEach
+  void noConsoleErrors() {
+    if (driver == null) {
+      return;
+    }
+    assertThat(problemsInConsole()).as("errors in the browser console").isEmpty();
+  }
+
+  // ---------------------------------------------------------------- sign-in and the overview
+
+  @Test
+  void signInKeepsTheTokenInTheTabOnlyAndSignOutForgetsIt() {
+    driver.get(site());
+    script("sessionStorage.clear()");
+    driver.navigate().refresh();
+    WebElement token = visible(By.id("token"));
+    token.sendKeys("not-the-token");
+    token.submit();
+    assertThat(visible(By.id("sign-in-error")).getText()).contains("not the admin token");
+    assertThat(driver.findElement(By.id("nav")).isDisplayed()).isFalse();
+    problemsInConsole(); // the refused token's 401 is the one expected error
+
+    token = visible(By.id("token"));
+    token.clear();
+    token.sendKeys(TOKEN);
+    token.submit();
+    visible(By.cssSelector("[data-page='overview'] h1"));
+    assertThat(script("return sessionStorage.getItem('voi.console.token')")).isEqualTo(TOKEN);
+    assertThat(driver.getCurrentUrl()).doesNotContain(TOKEN);
+    assertThat(script("return document.cookie")).isEqualTo("");
+
+    click(By.id("sign-out"));
+    visible(By.id("token"));
+    assertThat(script("return sessionStorage.getItem('voi.console.token')")).isNull();
+    signIn();
+  }
+
+  @Test
+  void theOverviewCountsEachImagesTerminalsByAnswerAndTheBytesToMove() throws Exception {
+    Lineage lineage = publish(2);
+    List<String> chain = lineage.checksums();
+    String group = uniqueGroup("ov");
+    String closed = uniqueGroup("closed");
+    windowClosedNow(closed);
+    reportAs(lineage, group, body(nodes(chain)));
+    reportAs(lineage, group, body(nodes(chain)));
+    reportAs(lineage, group, body(nodes(chain.subList(0, 2))));
+    reportAs(lineage, group, body(nodes(chain.subList(0, 1))));
+    reportAs(lineage, group, body(nodes(List.of(chain.get(0), randomHex()))));
+    reportAs(
+        lineage,
+        group,
+        body("[" + node(chain.get(0), randomHex()) + "," + node(chain.get(1), randomHex()) + "]"));
+    reportAs(lineage, group, body("[]"));
+    reportAs(lineage, closed, body(nodes(chain.subList(0, 2))));
+    Term unreported = registerIn(group, "quiet-" + UNIQUE.incrementAndGet());
+    assign(unreported, lineage);
+
+    long bytes = 0;
+    for (Object total :
+        list(Map.of("image", lineage.name))
+            .getList(
+                "items.images.flatten().findAll { it.image == '"
+                    + lineage.name
+                    + "' }.totalBytes")) {
+      bytes += total == null ? 0 : ((Number) total).longValue();
+    }
+    assertThat(bytes).isPositive();
+    JsonPath fleet = adminJson("/fleet");
+    String row = "images.find { it.image == '" + lineage.name + "' }.";
+    assertThat(fleet.getLong(row + "terminals")).isEqualTo(9);
+    assertThat(fleet.getLong(row + "bytesToMove")).isEqualTo(bytes);
+
+    signIn();
+    driver.get(site() + "#/overview");
+    WebElement tr = visible(By.cssSelector("#fleet-table tr[data-image='" + lineage.name + "']"));
+    Map<String, String> expected =
+        Map.of(
+            "terminals", "9",
+            "upToDate", "2",
+            "oneBehind", "1",
+            "behind", "1",
+            "diverged", "1",
+            "broken", "1",
+            "empty", "1",
+            "waiting", "1",
+            "ahead", "0",
+            "unreported", "1");
+    expected.forEach(
+        (field, count) -> assertThat(cell(tr, field).getText()).as(field).isEqualTo(count));
+    assertThat(cell(tr, "bytesToMove").getAttribute("data-bytes")).isEqualTo(String.valueOf(bytes));
+    expected.forEach(
+        (field, count) ->
+            assertThat(fleet.getLong(row + field))
+                .as("the API's " + field)
+                .isEqualTo(Long.parseLong(count)));
+  }
+
+  // ---------------------------------------------------------------- images
+
+  @Test
+  void aLineageWithARetiredAndAQuarantinedLayerIsDrawnBoxByBoxWithTheWavesReleasedTips()
+      throws Exception {
+    Lineage lineage = publish(3);
+    String retiredChecksum = lineage.layers.get(3).checksum();
+    retire(lineage, 3);
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"waves\":[[\"" + uniqueGroup("canary") + "\"]]}")
+        .put(api + "/images/" + lineage.name + "/rollout")
+        .then()
+        .statusCode(200);
+    Layer damaged = lineage.layers.get(2);
+    Path damagedFile = layerFile(lineage.name, damaged.fileName());
+    flipByte(damagedFile, Files.size(damagedFile) - 1000);
+    auditToTheEnd();
+
+    signIn();
+    driver.get(site() + "#/images/" + lineage.name);
+    visible(By.cssSelector("svg.lineage[data-image='" + lineage.name + "']"));
+    List<WebElement> boxes = driver.findElements(By.cssSelector("svg.lineage g.layer"));
+    assertThat(boxes).hasSize(4);
+    assertThat(boxes.stream().map(b -> b.getAttribute("data-state")))
+        .containsExactly("PUBLISHED", "PUBLISHED", "QUARANTINED", "RETIRED");
+    assertThat(boxes.stream().map(b -> b.getAttribute("data-depth")))
+        .containsExactly("0", "1", "2", "3");
+    assertThat(boxes.get(3).getAttribute("data-checksum")).isEqualTo(retiredChecksum);
+    for (int k = 0; k < 4; k++) {
+      String text = boxes.get(k).getText();
+      Layer layer = k < 3 ? lineage.layers.get(k) : null;
+      assertThat(text).contains("depth " + k);
+      if (layer != null) {
+        assertThat(text)
+            .contains("v" + layer.version())
+            .contains(layer.checksum().substring(0, 12));
+      }
+    }
+    assertThat(boxes.get(2).findElements(By.cssSelector("rect.hatch"))).hasSize(1);
+    assertThat(boxes.get(2).getAttribute("class")).contains("tip");
+    String publishedFill = style(boxes.get(0), "rect.box", "fill");
+    assertThat(style(boxes.get(2), "rect.box", "fill")).isNotEqualTo(publishedFill);
+    assertThat(style(boxes.get(3), "rect.box", "fill")).isNotEqualTo(publishedFill);
+    assertThat(style(boxes.get(3), "rect.box", "stroke-dasharray")).isNotEqualTo("none");
+    assertThat(style(boxes.get(0), "rect.box", "stroke-dasharray")).isEqualTo("none");
+    // Both waves (the canary and the implicit rest) hold the tip: the mark sits beside it.
+    List<WebElement> released = driver.findElements(By.cssSelector("svg.lineage g.released"));
+    assertThat(released).hasSize(1);
+    assertThat(released.get(0).getAttribute("data-waves")).isEqualTo("0,1");
+    assertThat(driver.findElement(By.id("rollout-state")).getText()).isEqualTo("IDLE");
+    Files.write(SHOTS.resolve("lineage-1280x800.png"), driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  void aDiffOnTheTipUploadsWithProgressAndIsPublished() throws Exception {
+    Lineage lineage = publish(1);
+    Path diff = diffOn(lineage, lineage.layers.get(1).fileName(), "4M");
+    signIn();
+    driver.get(site() + "#/images/" + lineage.name);
+    visible(By.id("upload-file")).sendKeys(diff.toString());
+    throttleUploads(2_000_000);
+    click(By.id("upload-send"));
+    WebElement progress = driver.findElement(By.id("upload-progress"));
+    double partway =
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+            .until(
+                d -> {
+                  double value = Double.parseDouble(progress.getAttribute("value"));
+                  double max = Double.parseDouble(progress.getAttribute("max"));
+                  return value > 0 && value < max ? value / max : null;
+                });
+    assertThat(partway).isBetween(0.0, 1.0);
+    unthrottled();
+    await(() -> "published".equals(attribute(By.id("upload-status"), "data-result")) ? true : null);
+    JsonPath image = adminJson("/images/" + lineage.name);
+    assertThat(image.getList("layers")).hasSize(3);
+    assertThat(image.getString("layers[2].state")).isEqualTo("PUBLISHED");
+    assertThat(image.getLong("layers[2].size")).isGreaterThan(4_000_000L);
+    // the page shows the new tip
+    await(
+        () -> driver.findElements(By.cssSelector("svg.lineage g.layer")).size() == 3 ? true : null);
+  }
+
+  @Test
+  void aDiffOnAnotherBackingFileIsRefusedInTheBrowserWithoutARequest() throws Exception {
+    Lineage lineage = publish(1);
+    Path wrong = diffOn(lineage, lineage.layers.get(0).fileName(), "64k");
+    signIn();
+    driver.get(site() + "#/images/" + lineage.name);
+    visible(By.id("upload-file")).sendKeys(wrong.toString());
+    long requestsBefore = uploadRequestsSeen();
+    String filesBefore = dataFiles();
+    click(By.id("upload-send"));
+    WebElement refusal = visible(By.id("backing-refused"));
+    assertThat(refusal.findElement(By.cssSelector("[data-field='backing']")).getText())
+        .isEqualTo(lineage.layers.get(0).fileName());
+    assertThat(refusal.findElement(By.cssSelector("[data-field='tip']")).getText())
+        .isEqualTo(lineage.layers.get(1).fileName());
+    Thread.sleep(500);
+    assertThat(uploadRequestsSeen())
+        .as("upload requests the browser made")
+        .isEqualTo(requestsBefore);
+    assertThat(adminJson("/images/" + lineage.name).getList("layers")).hasSize(2);
+    assertThat(dataFiles()).isEqualTo(filesBefore);
+  }
+
+  @Test
+  void aCancelledUploadLeavesNothingOnTheServer() throws Exception {
+    Lineage lineage = publish(0);
+    Path big = diffOn(lineage, lineage.layers.get(0).fileName(), "40M");
+    String filesBefore = dataFiles();
+    signIn();
+    driver.get(site() + "#/images/" + lineage.name);
+    visible(By.id("upload-file")).sendKeys(big.toString());
+    throttleUploads(1_000_000);
+    click(By.id("upload-send"));
+    WebElement progress = driver.findElement(By.id("upload-progress"));
+    new WebDriverWait(driver, Duration.ofSeconds(20))
+        .until(d -> Double.parseDouble(progress.getAttribute("value")) > 0);
+    click(By.id("upload-cancel"));
+    await(() -> "cancelled".equals(attribute(By.id("upload-status"), "data-result")) ? true : null);
+    assertThat(driver.findElement(By.id("upload-status")).getText()).contains("Upload cancelled");
+    unthrottled();
+    assertThat(adminJson("/images/" + lineage.name).getList("layers")).hasSize(1);
+    await(() -> dataFiles().equals(filesBefore) ? true : null);
+    problemsInConsole(); // an aborted request may be logged as a failed load: that is the cancel
+  }
+
+  // ---------------------------------------------------------------- terminals
+
+  @Test
+  void theTerminalTableFiltersAndPagesOnTheServerAndChartsTheFilter() throws Exception {
+    Lineage lineage = publish(1);
+    String group = uniqueGroup("pg");
+    List<Term> terminals = new ArrayList<>();
+    int upToDate = 0;
+    for (int i = 0; i < 25; i++) {
+      Term terminal = registerIn(group, group + "-t" + String.format("%02d", i));
+      assign(terminal, lineage);
+      List<String> held = i % 3 == 0 ? lineage.checksums() : lineage.checksums().subList(0, 1);
+      upToDate += i % 3 == 0 ? 1 : 0;
+      report(terminal, lineage, held).then().statusCode(200);
+      terminals.add(terminal);
+    }
+    feedback(terminals.get(1), lineage, "{\"state\":\"DOWNLOADING\",\"progress\":37}");
+
+    signIn();
+    driver.get(site() + "#/terminals");
+    select("filter-group", group);
+    await(() -> rows().size() == 20 ? true : null);
+    assertThat(text(By.id("page-number"))).isEqualTo("Page 1");
+    click(By.id("page-next"));
+    await(() -> rows().size() == 5 ? true : null);
+    assertThat(driver.findElement(By.id("page-next")).isEnabled()).isFalse();
+    click(By.id("page-prev"));
+    await(() -> rows().size() == 20 ? true : null);
+    WebElement withFeedback =
+        visible(By.cssSelector("#terminal-table tr[data-id='" + terminals.get(1).id() + "']"));
+    assertThat(withFeedback.findElement(By.cssSelector("progress")).getAttribute("value"))
+        .isEqualTo("37");
+    assertThat(chart())
+        .containsEntry("STOP · UP_TO_DATE", String.valueOf(upToDate))
+        .containsEntry("INCREMENTAL · ONE_BEHIND", String.valueOf(25 - upToDate));
+
+    select("filter-strategy", "STOP");
+    int stops = upToDate;
+    await(() -> rows().size() == stops ? true : null);
+    assertThat(rows()).allSatisfy(row -> assertThat(row.getText()).contains("STOP · UP_TO_DATE"));
+    assertThat(chart()).containsOnly(Map.entry("STOP · UP_TO_DATE", String.valueOf(upToDate)));
+
+    // the endpoints behind it
+    JsonPath counts =
+        given()
+            .header("Authorization", ADMIN)
+            .queryParam("group", group)
+            .get(api + "/fleet/decisions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(counts.getLong("items.find { it.strategy == 'STOP' }.assignments"))
+        .isEqualTo(upToDate);
+    JsonPath latest =
+        given()
+            .header("Authorization", ADMIN)
+            .queryParam("terminals", terminals.get(0).id() + "," + terminals.get(1).id())
+            .get(api + "/fleet/feedback")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(latest.getList("items.terminal", Long.class)).containsExactly(terminals.get(1).id());
+    assertThat(latest.getInt("items[0].progress")).isEqualTo(37);
+    given()
+        .header("Authorization", ADMIN)
+        .queryParam("terminals", "1,x")
+        .get(api + "/fleet/feedback")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    given()
+        .header("Authorization", ADMIN)
+        .queryParam("strategy", "SOMETIMES")
+        .get(api + "/fleet/decisions")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    given().get(api + "/fleet").then().statusCode(401);
+  }
+
+  @Test
+  void aTerminalsPageShowsItsAnswersHistoryAndFeedback() throws Exception {
+    Lineage lineage = publish(1);
+    Term terminal = registerIn(uniqueGroup("hist"), "hist-" + UNIQUE.incrementAndGet());
+    assign(terminal, lineage);
+    report(terminal, lineage, lineage.checksums().subList(0, 1)).then().statusCode(200);
+    feedback(terminal, lineage, "{\"state\":\"FAILED\",\"progress\":80,\"detail\":\"disk full\"}");
+    report(terminal, lineage, lineage.checksums()).then().statusCode(200);
+
+    signIn();
+    driver.get(site() + "#/terminals/" + terminal.id());
+    visible(By.id("history"));
+    List<WebElement> history = driver.findElements(By.cssSelector("#history tbody tr"));
+    assertThat(history).hasSize(2);
+    assertThat(history.get(0).findElement(By.cssSelector("[data-field='strategy']")).getText())
+        .isEqualTo("STOP");
+    assertThat(history.get(1).findElement(By.cssSelector("[data-field='strategy']")).getText())
+        .isEqualTo("INCREMENTAL");
+    assertThat(history.get(1).findElement(By.cssSelector("[data-field='triggeredBy']")).getText())
+        .isEqualTo("report");
+    WebElement answer =
+        driver.findElement(By.cssSelector("#answers tr[data-image='" + lineage.name + "']"));
+    assertThat(answer.findElement(By.cssSelector("[data-field='reason']")).getText())
+        .isEqualTo("UP_TO_DATE");
+    assertThat(text(By.cssSelector("#feedback [data-field='detail']"))).isEqualTo("disk full");
+    assertThat(text(By.cssSelector("#feedback [data-field='state']"))).isEqualTo("FAILED");
+  }
+
+  @Test
+  void aTerminalNamedLikeMarkupShowsAsText() throws Exception {
+    String name = "<img src=x onerror=alert(1)>";
+    String group = uniqueGroup("xss");
+    Term terminal = registerIn(group, name);
+    signIn();
+    driver.get(site() + "#/terminals");
+    select("filter-group", group);
+    await(() -> rows().size() == 1 ? true : null);
+    WebElement cell = rows().get(0).findElement(By.cssSelector("[data-field='name']"));
+    assertThat(cell.getText()).isEqualTo(name);
+    assertThat(cell.findElements(By.tagName("img"))).isEmpty();
+    driver.get(site() + "#/terminals/" + terminal.id());
+    assertThat(visible(By.id("terminal-name")).getText()).isEqualTo(name);
+    assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
+    assertNoAlert();
+  }
+
+  @Test
+  void registerShowsTheTokenOnceAndRotateAssignRetireAndDeleteAskFirst() throws Exception {
+    Lineage lineage = publish(1);
+    String group = uniqueGroup("reg");
+    signIn();
+    driver.get(site() + "#/terminals");
+    visible(By.id("register-name")).sendKeys(group + "-pc");
+    driver.findElement(By.id("register-group")).sendKeys(group);
+    driver.findElement(By.cssSelector("#register-form button[type='submit']")).click();
+    String token = visible(By.id("new-token")).getAttribute("value");
+    assertThat(token).isNotBlank();
+    long id = list(Map.of("group", group)).getLong("items[0].id");
+    given()
+        .header("Authorization", "Bearer " + token)
+        .get(api + "/terminals/" + id)
+        .then()
+        .statusCode(200);
+
+    driver.get(site() + "#/terminals/" + id);
+    select("assign-image", lineage.name);
+    driver.findElement(By.cssSelector("#assign-form button")).click();
+    visible(By.cssSelector("#answers tr[data-image='" + lineage.name + "']"));
+    click(By.id("rotate-token"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    String rotated = visible(By.id("new-token")).getAttribute("value");
+    assertThat(rotated).isNotEqualTo(token);
+    given()
+        .header("Authorization", "Bearer " + token)
+        .get(api + "/terminals/" + id)
+        .then()
+        .statusCode(401);
+
+    driver.get(site() + "#/images/" + lineage.name);
+    click(By.id("retire-tip"));
+    click(By.cssSelector("dialog.confirm [data-confirm='no']"));
+    assertThat(adminJson("/images/" + lineage.name).getString("layers[1].state"))
+        .isEqualTo("PUBLISHED");
+    click(By.id("retire-tip"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    await(
+        () ->
+            "RETIRED".equals(adminJson("/images/" + lineage.name).getString("layers[1].state"))
+                ? true
+                : null);
+    await(
+        () ->
+            "RETIRED"
+                    .equals(
+                        attribute(
+                            By.cssSelector("svg.lineage g.layer[data-depth='1']"), "data-state"))
+                ? true
+                : null);
+
+    driver.get(site() + "#/terminals/" + id);
+    click(By.id("delete-terminal"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    await(() -> driver.getCurrentUrl().endsWith("#/terminals") ? true : null);
+    given().header("Authorization", ADMIN).get(api + "/terminals/" + id).then().statusCode(404);
+  }
+
+  @Test
+  void aRefusalOfTheServerShowsItsTitleAndDetail() throws Exception {
+    signIn();
+    driver.get(site() + "#/images");
+    Files.createDirectories(WORK);
+    Path notQcow2 =
+        Files.writeString(WORK.resolve("not-qcow2-" + UNIQUE.incrementAndGet()), "x".repeat(4096));
+    visible(By.id("upload-name")).sendKeys("refused-" + UNIQUE.incrementAndGet());
+    driver.findElement(By.id("upload-version")).sendKeys("1");
+    driver.findElement(By.id("upload-file")).sendKeys(notQcow2.toAbsolutePath().toString());
+    click(By.id("upload-send"));
+    await(() -> "refused".equals(attribute(By.id("upload-status"), "data-result")) ? true : null);
+    String title = text(By.cssSelector("#upload-status .problem-title"));
+    String detail = text(By.cssSelector("#upload-status .problem-detail"));
+    assertThat(title).isNotBlank().doesNotStartWith("HTTP ");
+    assertThat(detail).isNotBlank();
+    problemsInConsole(); // the refused upload's 4xx is logged as a failed load: it is the point
+  }
+
+  // ---------------------------------------------------------------- audits
+
+  @Test
+  void anAuditStartedFromThePageFinishesAndItsFindingsShow() throws Exception {
+    Lineage lineage = publish(1);
+    Path damaged = layerFile(lineage.name, lineage.layers.get(1).fileName());
+    flipByte(damaged, Files.size(damaged) - 1000);
+    signIn();
+    driver.get(site() + "#/audits");
+    awaitNoAuditRunning();
+    click(By.id("start-audit"));
+    new WebDriverWait(driver, Duration.ofSeconds(60))
+        .until(d -> "FINISHED".equals(attribute(By.id("audit-detail"), "data-state")));
+    List<WebElement> findings = driver.findElements(By.cssSelector("#findings tbody tr"));
+    assertThat(findings)
+        .anySatisfy(
+            row -> {
+              assertThat(row.findElement(By.cssSelector("[data-field='image']")).getText())
+                  .isEqualTo(lineage.name);
+              assertThat(row.findElement(By.cssSelector("[data-field='kind']")).getText())
+                  .isEqualTo("SHA256_MISMATCH");
+            });
+    String runId = driver.findElement(By.id("audit-detail")).getAttribute("data-id");
+    assertThat(driver.findElements(By.cssSelector("#audit-runs tr[data-id='" + runId + "']")))
+        .hasSize(1);
+    // the reports download through fetch with the header; the page says so
+    click(By.id("report-json"));
+    await(() -> text(By.cssSelector("#audit-detail .status")).contains(".json") ? true : null);
+    click(By.id("report-xml"));
+    await(() -> text(By.cssSelector("#audit-detail .status")).contains(".xml") ? true : null);
+  }
+
+  // ---------------------------------------------------------------- every page
+
+  @Test
+  void everyPageRendersWithoutConsoleErrorsAtDesktopAndPhoneSize() throws Exception {
+    Lineage lineage = publish(2);
+    Term terminal = registerIn(uniqueGroup("shots"), "shot-" + UNIQUE.incrementAndGet());
+    assign(terminal, lineage);
+    report(terminal, lineage, lineage.checksums().subList(0, 2)).then().statusCode(200);
+    signIn();
+    Map<String, String> pages = new java.util.LinkedHashMap<>();
+    pages.put("overview", "#/overview");
+    pages.put("images", "#/images/" + lineage.name);
+    pages.put("terminals", "#/terminals");
+    pages.put("terminal", "#/terminals/" + terminal.id());
+    pages.put("groups", "#/groups");
+    pages.put("audits", "#/audits");
+    for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(390, 844))) {
+      viewport(size);
+      for (Map.Entry<String, String> page : pages.entrySet()) {
+        driver.get(site() + page.getValue());
+        visible(By.cssSelector("section.page h1, section.page h2"));
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+            .until(d -> d.findElements(By.cssSelector("[aria-busy='true']")).isEmpty());
+        Long overflow =
+            (Long)
+                script(
+                    "return document.documentElement.scrollWidth"
+                        + " - document.documentElement.clientWidth");
+        assertThat(overflow)
+            .as(page.getKey() + " scrolls sideways at " + size)
+            .isLessThanOrEqualTo(0L);
+        byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+        Files.write(
+            SHOTS.resolve(page.getKey() + "-" + size.width + "x" + size.height + ".png"), png);
+        assertThat(problemsInConsole()).as("console of " + page.getKey()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void everyAnswerOfTheWarCarriesTheSecurityHeaders() {
+    for (String path : List.of("", "index.html", "js/app.js", "css/console.css", "api/v1/server")) {
+      Response response = given().header("Authorization", ADMIN).get(base + path);
+      assertThat(response.statusCode()).as(path).isEqualTo(200);
+      assertThat(response.header("Content-Security-Policy"))
+          .as(path)
+          .contains("default-src 'self'")
+          .contains("frame-ancestors 'none'")
+          .doesNotContain("unsafe-inline");
+      assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+      assertThat(response.header("Referrer-Policy")).isEqualTo("no-referrer");
+      assertThat(response.header("X-Frame-Options")).isEqualTo("DENY");
+    }
+    Response missing = given().get(base + "no-such-page");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.header("Content-Security-Policy")).contains("default-src 'self'");
+  }
+
+  // ---------------------------------------------------------------- browser helpers
+
+  void signIn() {
+    driver.get(site());
+    new WebDriverWait(driver, Duration.ofSeconds(20))
+        .until(
+            d ->
+                d.findElement(By.id("nav")).isDisplayed()
+                    || d.findElement(By.id("token")).isDisplayed());
+    if (driver.findElement(By.id("token")).isDisplayed()) {
+      WebElement token = driver.findElement(By.id("token"));
+      token.sendKeys(TOKEN);
+      token.submit();
+      visible(By.id("nav"));
+    }
+  }
+
+  WebElement visible(By by) {
+    return new WebDriverWait(driver, Duration.ofSeconds(20))
+        .until(
+            d -> {
+              List<WebElement> found = d.findElements(by);
+              return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
+            });
+  }
+
+  void click(By by) {
+    visible(by).click();
+  }
+
+  String text(By by) {
+    return visible(by).getText();
+  }
+
+  String attribute(By by, String name) {
+    try {
+      List<WebElement> found = driver.findElements(by);
+      return found.isEmpty() ? null : found.get(0).getAttribute(name);
+    } catch (StaleElementReferenceException redrawn) {
+      return null; // the page redrew it between finding and reading: ask again
+    }
+  }
+
+  void select(String id, String value) {
+    new WebDriverWait(driver, Duration.ofSeconds(20))
+        .until(
+            d ->
+                !d.findElements(By.cssSelector("#" + id + " option[value='" + value + "']"))
+                    .isEmpty());
+    new Select(driver.findElement(By.id(id))).selectByValue(value);
+  }
+
+  List<WebElement> rows() {
+    return driver.findElements(By.cssSelector("#terminal-table tbody tr"));
+  }
+
+  Map<String, String> chart() {
+    return driver.findElements(By.cssSelector("#decision-chart g.bar")).stream()
+        .collect(
+            Collectors.toMap(
+                bar -> bar.getAttribute("data-label"), bar -> bar.getAttribute("data-value")));
+  }
+
+  static WebElement cell(WebElement row, String field) {
+    return row.findElement(By.cssSelector("[data-field='" + field + "']"));
+  }
+
+  static Object script(String code, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(code, args);
+  }
+
+  static String style(WebElement group, String child, String property) {
+    return (String)
+        script(
+            "return getComputedStyle(arguments[0].querySelector(arguments[1]))"
+                + ".getPropertyValue(arguments[2])",
+            group,
+            child,
+            property);
+  }
+
+  /** Upload requests the page made, by the browser's own resource timing. */
+  static long uploadRequestsSeen() {
+    return (Long)
+        script(
+            "return performance.getEntriesByType('resource')"
+                + ".filter(e => e.initiatorType === 'xmlhttprequest').length");
+  }
+
+  /**
+   * The page's viewport at this size, a phone's too (a headless window is at least 500 pixels wide;
+   * the device metrics are what a phone's browser reports).
+   */
+  static void viewport(Dimension size) {
+    driver.manage().window().setSize(new Dimension(Math.max(size.width, 500), size.height));
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of(
+            "width",
+            size.width,
+            "height",
+            size.height,
+            "deviceScaleFactor",
+            1,
+            "mobile",
+            size.width < 600));
+  }
+
+  static void throttleUploads(long bytesPerSecond) {
+    driver.executeCdpCommand("Network.enable", Map.of());
+    driver.executeCdpCommand(
+        "Network.emulateNetworkConditions",
+        Map.of(
+            "offline",
+            false,
+            "latency",
+            0,
+            "downloadThroughput",
+            -1,
+            "uploadThroughput",
+            bytesPerSecond));
+  }
+
+  static void unthrottled() {
+    if (driver != null) {
+      driver.executeCdpCommand("Network.enable", Map.of());
+      driver.executeCdpCommand(
+          "Network.emulateNetworkConditions",
+          Map.of("offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+  }
+
+  /** The console's errors and CSP reports since the last call (reading drains them). */
+  static List<String> problemsInConsole() {
+    List<String> problems = new ArrayList<>();
+    for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+      String message = entry.getMessage();
+      if (entry.getLevel().intValue() >= Level.SEVERE.intValue()
+          || message.contains("Content Security Policy")
+          || message.contains("Content-Security-Policy")) {
+        problems.add(entry.getLevel() + " " + message);
+      }
+    }
+    return problems;
+  }
+
+  static void assertNoAlert() {
+    try {
+      driver.switchTo().alert();
+      throw new AssertionError("an alert opened: markup in a name ran as script");
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+  }
+
+  // ---------------------------------------------------------------- fleet helpers
+
+  String uniqueGroup(String prefix) {
+    return prefix + "-" + UNIQUE.incrementAndGet() + "-" + System.nanoTime() % 100000;
+  }
+
+  Term registerIn(String group, String name) {
+    Response created =
+        given()
+            .header("Authorization", ADMIN)
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"name\":"
+                    + named(name).substring("{\"name\":".length(), named(name).length() - 1)
+                    + ",\"group\":\""
+                    + group
+                    + "\"}")
+            .post(api + "/terminals");
+    created.then().statusCode(201);
+    return new Term(created.jsonPath().getLong("id"), created.jsonPath().getString("token"));
+  }
+
+  /** A new terminal of the group, assigned the image, that reports this raw body. */
+  void reportAs(Lineage lineage, String group, String reportBody) {
+    Term terminal = registerIn(group, group + "-" + UNIQUE.incrementAndGet());
+    assign(terminal, lineage);
+    reportRaw(terminal, lineage, reportBody).then().statusCode(200);
+  }
+
+  void feedback(Term terminal, Lineage lineage, String json) {
+    given()
+        .header("Authorization", terminal.bearer())
+        .contentType(ContentType.JSON)
+        .body(json)
+        .post(terminalUrl(terminal) + "/images/" + lineage.name + "/feedback")
+        .then()
+        .statusCode(202);
+  }
+
+  /** Windows every day, an hour long, starting two hours from now (UTC): closed now. */
+  void windowClosedNow(String group) {
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    DateTimeFormatter hhmm = DateTimeFormatter.ofPattern("HH:mm");
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"zone\":\"UTC\",\"windows\":[{\"days\":[\"MON\",\"TUE\",\"WED\",\"THU\",\"FRI\","
+                + "\"SAT\",\"SUN\"],\"from\":\""
+                + hhmm.format(now.plusHours(2))
+                + "\",\"to\":\""
+                + hhmm.format(now.plusHours(3))
+                + "\"}]}")
+        .put(api + "/groups/" + group)
+        .then()
+        .statusCode(200);
+  }
+
+  JsonPath adminJson(String path) {
+    return given()
+        .header("Authorization", ADMIN)
+        .get(api + path)
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath();
+  }
+
+  void awaitNoAuditRunning() throws Exception {
+    await(
+        () ->
+            adminJson("/audits?limit=5").getList("items.state").contains("RUNNING") ? null : true);
+  }
+
+  void auditToTheEnd() throws Exception {
+    awaitNoAuditRunning();
+    Response started = given().header("Authorization", ADMIN).post(api + "/audits");
+    started.then().statusCode(202);
+    long id = started.jsonPath().getLong("id");
+    await(() -> adminJson("/audits/" + id).getString("state").equals("RUNNING") ? null : true);
+  }
+
+  /** A diff made by qemu-img on a downloaded layer of the image, with {@code size} written. */
+  Path diffOn(Lineage lineage, String backingFileName, String size) throws IOException {
+    Layer backing =
+        lineage.layers.stream()
+            .filter(l -> l.fileName().equals(backingFileName))
+            .findFirst()
+            .orElseThrow();
+    byte[] file =
+        given()
+            .header("Authorization", ADMIN)
+            .get(api + "/images/" + lineage.name + "/layers/" + backing.checksum() + "/content")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asByteArray();
+    Files.write(lineage.dir.resolve(backingFileName), file);
+    Path diff = lineage.dir.resolve("console-" + UNIQUE.incrementAndGet() + ".qcow2");
+    Qemu.run(
+            lineage.dir,
+            "qemu-img",
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-F",
+            "qcow2",
+            "-b",
+            backingFileName,
+            diff.getFileName().toString())
+        .assertOk();
+    Qemu.run(lineage.dir, "qemu-io", "-c", "write -P 77 0 " + size, diff.getFileName().toString())
+        .assertOk();
+    return diff.toAbsolutePath();
+  }
+
+  static Path layerFile(String image, String fileName) {
+    return DATA.resolve("images").resolve(image).resolve(fileName);
+  }
+
+  /** Every file under the data directory with its size: what the server keeps. */
+  static String dataFiles() throws IOException {
+    try (Stream<Path> files = Files.walk(DATA)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().endsWith(".lock"))
+          .map(p -> DATA.relativize(p) + ":" + p.toFile().length())
+          .sorted()
+          .collect(Collectors.joining("\n"));
+    }
+  }
+
+  static void flipByte(Path file, long offset) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(offset);
+      int b = raf.read();
+      raf.seek(offset);
+      raf.write(b ^ 0xff);
+    }
+  }
+}
