@@ -50,6 +50,9 @@ public class MetricsRefresh {
   private final AtomicLong databaseBytes = new AtomicLong(-1);
   private final AtomicBoolean busy = new AtomicBoolean();
 
+  /** Whether the last refresh failed: a failure is logged once, not every ten seconds. */
+  private final AtomicBoolean failing = new AtomicBoolean();
+
   @PostConstruct
   void start() {
     refresh();
@@ -83,9 +86,13 @@ public class MetricsRefresh {
           table -> new MetricID(DATABASE_ROWS, new Tag("table", table)),
           "rows per database table");
       counts.databaseBytes().ifPresent(this::databaseBytes);
+      if (failing.compareAndSet(true, false)) {
+        LOG.info("The metrics' counts are read again");
+      }
     } catch (RuntimeException e) {
       // The database may be away (docs/operations.md §9): the gauges keep their last values.
-      LOG.log(Level.FINE, "The metrics' counts could not be read", e);
+      Level level = failing.compareAndSet(false, true) ? Level.WARNING : Level.FINE;
+      LOG.log(level, "The metrics' counts could not be read; the gauges keep their last values", e);
     } finally {
       busy.set(false);
     }
