@@ -499,6 +499,14 @@ class ConsoleIT extends TerminalsItSupport {
     assertThat(plan.getBoolean("waves[0].implicit")).isFalse();
     assertWavesShownAsTheApiHasThem(plan);
 
+    // nothing left to advance: the server's 409 shows, the plan stays as it is
+    click(By.id("rollout-advance"));
+    assertThat(text(By.cssSelector("#rollout .problem-title")))
+        .isNotBlank()
+        .doesNotStartWith("HTTP ");
+    problemsInConsole(); // the refused advance's 409 is logged as a failed load: it is the point
+    assertThat(adminJson(rolloutPath).getString("state")).isEqualTo(plan.getString("state"));
+
     click(By.id("rollout-remove"));
     click(By.cssSelector("dialog.confirm [data-confirm='no']"));
     assertThat(driver.findElements(By.id("rollout-state"))).hasSize(1);
