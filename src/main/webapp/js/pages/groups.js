@@ -63,9 +63,11 @@ export function render(root) {
               .map((c) => h('th', { scope: 'col' }, c)))),
             h('tbody', null, groups.items.map((g) => h('tr', { 'data-group': g.name },
               h('th', { scope: 'row' }, g.name),
-              h('td', null, g.terminals), h('td', null, g.zone || 'UTC'),
-              h('td', null, g.windows.length ? windowsText(g) : 'always open'),
-              h('td', null, g.openNow ? 'yes' : 'no'), h('td', null, when(g.nextChange))))))),
+              h('td', { 'data-field': 'terminals' }, g.terminals),
+              h('td', { 'data-field': 'zone' }, g.zone || 'UTC'),
+              h('td', { 'data-field': 'windows' }, g.windows.length ? windowsText(g) : 'always open'),
+              h('td', { 'data-field': 'openNow' }, g.openNow ? 'yes' : 'no'),
+              h('td', { 'data-field': 'nextChange' }, when(g.nextChange))))))),
         h('section', { class: 'card' }, form));
     } catch (error) {
       if (alive) {

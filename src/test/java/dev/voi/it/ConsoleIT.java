@@ -40,6 +40,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -373,6 +374,155 @@ class ConsoleIT extends TerminalsItSupport {
     problemsInConsole(); // an aborted request may be logged as a failed load: that is the cancel
   }
 
+  @Test
+  void aRolloutPlanIsSetHaltedAdvancedEditedAndRemovedFromTheImagesPage() throws Exception {
+    Lineage lineage = publish(1);
+    String canary = uniqueGroup("canary");
+    String lab = uniqueGroup("lab");
+    List<Term> fleet =
+        List.of(
+            registerIn(canary, canary + "-a"),
+            registerIn(canary, canary + "-b"),
+            registerIn(lab, lab + "-a"));
+    for (Term terminal : fleet) {
+      assign(terminal, lineage);
+      report(terminal, lineage, lineage.checksums()).then().statusCode(200);
+    }
+    String rolloutPath = "/images/" + lineage.name + "/rollout";
+    given().header("Authorization", ADMIN).get(api + rolloutPath).then().statusCode(404);
+
+    signIn();
+    driver.get(site() + "#/images/" + lineage.name);
+    visible(By.cssSelector("#rollout p.empty"));
+    visible(By.id("rollout-waves")).sendKeys(canary + "\n" + lab);
+    WebElement success = driver.findElement(By.id("rollout-success"));
+    success.clear();
+    success.sendKeys("0.8");
+    click(By.id("rollout-auto")); // advanced by hand: nothing moves unless the page moves it
+    click(By.cssSelector("#rollout-form button[type='submit']"));
+    awaitText(By.id("rollout-state"), "IDLE");
+
+    JsonPath plan = adminJson(rolloutPath);
+    assertThat(plan.getString("state")).isEqualTo("IDLE");
+    assertThat(plan.getDouble("successThreshold")).isEqualTo(0.8);
+    assertThat(plan.getBoolean("autoAdvance")).isFalse();
+    assertThat(plan.getList("waves[0].groups")).containsExactly(canary);
+    assertThat(plan.getList("waves[1].groups")).containsExactly(lab);
+    assertThat(plan.getBoolean("waves[0].implicit")).isFalse();
+    assertThat(plan.getBoolean("waves[1].implicit")).isFalse();
+    // every wave starts with the current tip, and its counts are the API's
+    String oldTip = lineage.layers.get(1).checksum();
+    assertThat(plan.getString("waves[0].releasedTip.checksum")).isEqualTo(oldTip);
+    assertThat(plan.getString("waves[1].releasedTip.checksum")).isEqualTo(oldTip);
+    assertThat(plan.getLong("waves[0].terminals")).isEqualTo(2);
+    assertThat(plan.getLong("waves[0].upToDate")).isEqualTo(2);
+    assertThat(plan.getLong("waves[1].terminals")).isEqualTo(1);
+    assertThat(plan.getLong("waves[1].upToDate")).isEqualTo(1);
+    assertWavesShownAsTheApiHasThem(plan);
+
+    // a diff published after the plan goes to the first wave only
+    lineage.publishDiff();
+    String newTip = lineage.layers.get(2).checksum();
+    driver.navigate().refresh();
+    awaitText(By.id("rollout-state"), "ROLLING");
+    plan = adminJson(rolloutPath);
+    assertThat(plan.getString("state")).isEqualTo("ROLLING");
+    assertThat(plan.getString("waves[0].releasedTip.checksum")).isEqualTo(newTip);
+    assertThat(plan.getString("waves[1].releasedTip.checksum")).isEqualTo(oldTip);
+    assertThat(plan.getLong("waves[0].upToDate")).isZero();
+    assertThat(waveField(0, "releasedTip")).startsWith("depth 2 ");
+    assertThat(waveField(1, "releasedTip")).startsWith("depth 1 ");
+    assertWavesShownAsTheApiHasThem(plan);
+
+    click(By.id("rollout-halt"));
+    awaitText(By.id("rollout-state"), "HALTED");
+    assertThat(adminJson(rolloutPath).getString("state")).isEqualTo("HALTED");
+
+    click(By.id("rollout-advance"));
+    await(
+        () ->
+            newTip.equals(
+                    attribute(
+                        By.cssSelector("#waves tr[data-wave='1'] [data-field='releasedTip']"),
+                        "data-checksum"))
+                ? true
+                : null);
+    plan = adminJson(rolloutPath);
+    assertThat(plan.getString("waves[1].releasedTip.checksum")).isEqualTo(newTip);
+    assertThat(plan.getString("state")).isNotEqualTo("HALTED");
+    assertThat(textOf(By.id("rollout-state"))).isEqualTo(plan.getString("state"));
+    assertThat(waveField(1, "releasedTip")).startsWith("depth 2 ");
+    assertWavesShownAsTheApiHasThem(plan);
+
+    // "*" before the last wave: the server's refusal shows with its title and detail
+    click(By.cssSelector("#rollout details summary"));
+    WebElement waves = visible(By.id("rollout-waves"));
+    assertThat(waves.getAttribute("value")).isEqualTo(canary + "\n" + lab);
+    waves.clear();
+    waves.sendKeys("*\n" + lab);
+    click(By.cssSelector("#rollout-form button[type='submit']"));
+    assertThat(text(By.cssSelector("#rollout .problem-title")))
+        .isNotBlank()
+        .doesNotStartWith("HTTP ");
+    assertThat(text(By.cssSelector("#rollout .problem-detail")))
+        .contains("\"*\"")
+        .contains("last wave");
+    problemsInConsole(); // the refused plan's 400 is logged as a failed load: it is the point
+    assertThat(adminJson(rolloutPath).getList("waves[0].groups")).containsExactly(canary);
+
+    // a valid edit keeps each wave's released tip by position; "*" takes every other group
+    waves = visible(By.id("rollout-waves"));
+    waves.clear();
+    waves.sendKeys(canary + "\n" + lab + "\n*");
+    click(By.cssSelector("#rollout-form button[type='submit']"));
+    awaitText(By.cssSelector("#waves tr[data-wave='2'] [data-field='groups']"), "*");
+    plan = adminJson(rolloutPath);
+    assertThat(plan.getList("waves")).hasSize(3);
+    assertThat(plan.getList("waves[2].groups")).containsExactly("*");
+    assertThat(plan.getString("waves[1].releasedTip.checksum")).isEqualTo(newTip);
+    assertThat(plan.getDouble("successThreshold")).isEqualTo(0.8);
+    assertThat(plan.getBoolean("autoAdvance")).isFalse();
+    assertThat(plan.getBoolean("waves[2].implicit")).isFalse();
+    assertWavesShownAsTheApiHasThem(plan);
+
+    // one wave of every group: it reads back as itself (an empty plan would be refused)
+    click(By.cssSelector("#rollout details summary"));
+    waves = visible(By.id("rollout-waves"));
+    assertThat(waves.getAttribute("value")).isEqualTo(canary + "\n" + lab + "\n*");
+    waves.clear();
+    waves.sendKeys("*");
+    click(By.cssSelector("#rollout-form button[type='submit']"));
+    await(() -> driver.findElements(By.cssSelector("#waves tbody tr")).size() == 1 ? true : null);
+    plan = adminJson(rolloutPath);
+    assertThat(plan.getList("waves")).hasSize(1);
+    assertThat(plan.getList("waves[0].groups")).containsExactly("*");
+    assertThat(plan.getBoolean("waves[0].implicit")).isFalse();
+    assertWavesShownAsTheApiHasThem(plan);
+
+    // nothing left to advance: the server's 409 shows, the plan stays as it is
+    click(By.id("rollout-advance"));
+    assertThat(text(By.cssSelector("#rollout .problem-title")))
+        .isNotBlank()
+        .doesNotStartWith("HTTP ");
+    problemsInConsole(); // the refused advance's 409 is logged as a failed load: it is the point
+    assertThat(adminJson(rolloutPath).getString("state")).isEqualTo(plan.getString("state"));
+
+    click(By.id("rollout-remove"));
+    click(By.cssSelector("dialog.confirm [data-confirm='no']"));
+    assertThat(driver.findElements(By.id("rollout-state"))).hasSize(1);
+    given().header("Authorization", ADMIN).get(api + rolloutPath).then().statusCode(200);
+    click(By.id("rollout-remove"));
+    click(By.cssSelector("dialog.confirm [data-confirm='yes']"));
+    visible(By.cssSelector("#rollout p.empty"));
+    assertThat(driver.findElements(By.id("rollout-state"))).isEmpty();
+    given()
+        .header("Authorization", ADMIN)
+        .get(api + rolloutPath)
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+  }
+
   // ---------------------------------------------------------------- terminals
 
   @Test
@@ -562,6 +712,143 @@ class ConsoleIT extends TerminalsItSupport {
   }
 
   @Test
+  void aTerminalIsMovedToAnotherGroupAndUnassignedFromItsPage() throws Exception {
+    Lineage first = publish(0);
+    Lineage second = publish(0);
+    String from = uniqueGroup("from");
+    String to = uniqueGroup("to");
+    Term terminal = registerIn(from, from + "-pc");
+    assign(terminal, first);
+    assign(terminal, second);
+    String path = "/terminals/" + terminal.id();
+
+    signIn();
+    driver.get(site() + "#/terminals/" + terminal.id());
+    assertThat(text(By.cssSelector("dd[data-field='group']"))).isEqualTo(from);
+    WebElement group = visible(By.id("group-name"));
+    group.clear();
+    group.sendKeys(to);
+    click(By.cssSelector("#group-form button[type='submit']"));
+    await(() -> to.equals(textOf(By.cssSelector("dd[data-field='group']"))) ? true : null);
+    assertThat(adminJson(path).getString("group")).isEqualTo(to);
+    assertThat(visible(By.id("group-name")).getAttribute("value")).isEqualTo(to);
+
+    // a name the server refuses: its problem shows, the terminal stays where it is
+    group = visible(By.id("group-name"));
+    group.clear();
+    group.sendKeys("no spaces allowed");
+    click(By.cssSelector("#group-form button[type='submit']"));
+    assertThat(text(By.cssSelector("#terminal-status .problem-title")))
+        .isNotBlank()
+        .doesNotStartWith("HTTP ");
+    assertThat(text(By.cssSelector("#terminal-status .problem-detail"))).isNotBlank();
+    problemsInConsole(); // the refused name's 400 is logged as a failed load: it is the point
+    assertThat(adminJson(path).getString("group")).isEqualTo(to);
+
+    click(By.cssSelector("#answers tr[data-image='" + first.name + "'] button"));
+    await(
+        () ->
+            driver
+                    .findElements(By.cssSelector("#answers tr[data-image='" + first.name + "']"))
+                    .isEmpty()
+                ? true
+                : null);
+    assertThat(adminJson(path).getList("images.image")).containsExactly(second.name);
+    assertThat(driver.findElements(By.cssSelector("#answers tbody tr"))).hasSize(1);
+    // the unassigned image can be chosen again
+    select("assign-image", first.name);
+
+    click(By.cssSelector("#answers tr[data-image='" + second.name + "'] button"));
+    await(() -> driver.findElements(By.id("answers")).isEmpty() ? true : null);
+    assertThat(adminJson(path).getList("images")).isEmpty();
+    assertThat(list(Map.of("group", to)).getList("items.id", Long.class))
+        .containsExactly(terminal.id());
+    assertThat(list(Map.of("group", from)).getList("items")).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  @Test
+  void aGroupsWindowsAreSetInATimeZoneFromThePageAndARefusedZoneShowsWhy() throws Exception {
+    String group = uniqueGroup("win");
+    registerIn(group, group + "-pc");
+    signIn();
+    driver.get(site() + "#/groups");
+    String row = "#groups tr[data-group='" + group + "'] ";
+    assertThat(text(By.cssSelector(row + "[data-field='windows']"))).isEqualTo("always open");
+    assertThat(text(By.cssSelector(row + "[data-field='zone']"))).isEqualTo("UTC");
+
+    visible(By.id("window-group")).sendKeys(group);
+    WebElement newZone = driver.findElement(By.id("window-zone"));
+    newZone.click(); // leaving the group's field fills the form with what the group has
+    await(() -> "UTC".equals(newZone.getAttribute("value")) ? true : null);
+    newZone.clear();
+    newZone.sendKeys("America/New_York");
+    driver.findElement(By.id("window-lines")).sendKeys("tue,mon 22:00-06:00\nSAT 09:30-12:00");
+    click(By.cssSelector("#window-form button[type='submit']"));
+    awaitText(By.cssSelector(row + "[data-field='zone']"), "America/New_York");
+
+    String found = "items.find { it.name == '" + group + "' }.";
+    JsonPath groups = adminJson("/groups");
+    assertThat(groups.getString(found + "zone")).isEqualTo("America/New_York");
+    assertThat(groups.getList(found + "windows.days"))
+        .containsExactly(List.of("MON", "TUE"), List.of("SAT"));
+    assertThat(groups.getList(found + "windows.from")).containsExactly("22:00", "09:30");
+    assertThat(groups.getList(found + "windows.to")).containsExactly("06:00", "12:00");
+    assertThat(groups.getLong(found + "terminals")).isEqualTo(1);
+    assertThat(textOf(By.cssSelector(row + "[data-field='windows']")))
+        .contains("MON,TUE 22:00-06:00")
+        .contains("SAT 09:30-12:00");
+    assertThat(textOf(By.cssSelector(row + "[data-field='openNow']")))
+        .isEqualTo(groups.getBoolean(found + "openNow") ? "yes" : "no");
+    assertThat(attribute(By.cssSelector(row + "[data-field='nextChange'] time"), "datetime"))
+        .isEqualTo(groups.getString(found + "nextChange"));
+
+    // choosing the group again fills the form with what is stored; an unknown zone is refused
+    visible(By.id("window-group")).sendKeys(group);
+    WebElement zone = driver.findElement(By.id("window-zone"));
+    zone.click();
+    await(() -> "America/New_York".equals(zone.getAttribute("value")) ? true : null);
+    assertThat(driver.findElement(By.id("window-lines")).getAttribute("value"))
+        .isEqualTo("MON,TUE 22:00-06:00\nSAT 09:30-12:00");
+    zone.clear();
+    zone.sendKeys("Mars/Olympus_Mons");
+    click(By.cssSelector("#window-form button[type='submit']"));
+    assertThat(text(By.cssSelector("#window-form .problem-title")))
+        .isNotBlank()
+        .doesNotStartWith("HTTP ");
+    assertThat(text(By.cssSelector("#window-form .problem-detail")))
+        .contains("Mars/Olympus_Mons")
+        .contains("not a known time zone");
+    problemsInConsole(); // the refused zone's 400 is logged as a failed load: it is the point
+    assertThat(adminJson("/groups").getString(found + "zone")).isEqualTo("America/New_York");
+
+    // a line the page cannot read is refused before any request
+    zone.clear();
+    zone.sendKeys("UTC");
+    WebElement lines = driver.findElement(By.id("window-lines"));
+    lines.clear();
+    lines.sendKeys("every day at noon");
+    long before = fetchesSeen();
+    click(By.cssSelector("#window-form button[type='submit']"));
+    assertThat(text(By.cssSelector("#window-form .problem-detail"))).contains("every day at noon");
+    assertThat(fetchesSeen()).isEqualTo(before);
+
+    // no lines: always open again, in the zone given
+    lines.clear();
+    click(By.cssSelector("#window-form button[type='submit']"));
+    await(
+        () ->
+            "always open".equals(textOf(By.cssSelector(row + "[data-field='windows']")))
+                ? true
+                : null);
+    groups = adminJson("/groups");
+    assertThat(groups.getList(found + "windows")).isEmpty();
+    assertThat(groups.getString(found + "zone")).isEqualTo("UTC");
+    assertThat(groups.getBoolean(found + "openNow")).isTrue();
+  }
+
+  @Test
   void aRefusalOfTheServerShowsItsTitleAndDetail() throws Exception {
     signIn();
     driver.get(site() + "#/images");
@@ -731,6 +1018,64 @@ class ConsoleIT extends TerminalsItSupport {
         .collect(
             Collectors.toMap(
                 bar -> bar.getAttribute("data-label"), bar -> bar.getAttribute("data-value")));
+  }
+
+  /** The page's wave table holds the API's waves, row by row, with the same counts and tips. */
+  void assertWavesShownAsTheApiHasThem(JsonPath plan) {
+    List<Map<String, Object>> waves = plan.getList("waves");
+    assertThat(driver.findElements(By.cssSelector("#waves tbody tr"))).hasSize(waves.size());
+    for (int w = 0; w < waves.size(); w++) {
+      String at = "waves[" + w + "].";
+      for (String field : List.of("terminals", "upToDate", "failed")) {
+        assertThat(waveField(w, field))
+            .as("wave " + w + " " + field)
+            .isEqualTo(String.valueOf(plan.getLong(at + field)));
+      }
+      assertThat(waveField(w, "complete"))
+          .isEqualTo(plan.getBoolean(at + "complete") ? "yes" : "no");
+      assertThat(
+              attribute(
+                  By.cssSelector("#waves tr[data-wave='" + w + "'] [data-field='releasedTip']"),
+                  "data-checksum"))
+          .isEqualTo(plan.getString(at + "releasedTip.checksum"));
+      String groups = String.join(", ", plan.getList(at + "groups", String.class));
+      assertThat(waveField(w, "groups"))
+          .isEqualTo(plan.getBoolean(at + "implicit") ? groups + " (implicit)" : groups);
+    }
+  }
+
+  String waveField(int wave, String field) {
+    return textOf(
+        By.cssSelector("#waves tr[data-wave='" + wave + "'] [data-field='" + field + "']"));
+  }
+
+  /** The element's text, or null when it is not there (yet) or was redrawn while read. */
+  static String textOf(By by) {
+    try {
+      List<WebElement> found = driver.findElements(by);
+      return found.isEmpty() ? null : found.get(0).getText();
+    } catch (StaleElementReferenceException redrawn) {
+      return null;
+    }
+  }
+
+  /** Waits for the element to show this text; says what the page showed when it never does. */
+  static void awaitText(By by, String expected) {
+    try {
+      new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> expected.equals(textOf(by)));
+    } catch (TimeoutException never) {
+      throw new AssertionError(
+          by + " never showed \"" + expected + "\"; the page shows:\n" + textOf(By.tagName("main")),
+          never);
+    }
+  }
+
+  /** Requests the page made through fetch, by the browser's own resource timing. */
+  static long fetchesSeen() {
+    return (Long)
+        script(
+            "return performance.getEntriesByType('resource')"
+                + ".filter(e => e.initiatorType === 'fetch').length");
   }
 
   static WebElement cell(WebElement row, String field) {

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,9 +42,12 @@ public final class MaintenanceWindows {
   /** The most windows a schedule may have. */
   public static final int MAX_WINDOWS = 32;
 
-  /** No windows: always open. */
+  /**
+   * No windows: always open, in UTC by its IANA name ({@code ZoneOffset.UTC} would show as "Z"
+   * where the API promises "UTC when absent").
+   */
   public static final MaintenanceWindows ALWAYS_OPEN =
-      new MaintenanceWindows(ZoneOffset.UTC, List.of());
+      new MaintenanceWindows(ZoneId.of("UTC"), List.of());
 
   /**
    * A weekly window.

@@ -52,6 +52,11 @@ public class Rollouts {
   /** A wave's terminals as the thresholds count them. */
   public record Counts(long terminals, long upToDate, long failed) {}
 
+  /**
+   * How the implicit last wave's groups are stored: none named (a named wave names one or more).
+   */
+  static final String IMPLICIT_WAVE = "";
+
   /** A wave for people: its groups, released tip, counts. */
   public record WaveView(
       int wave,
@@ -114,11 +119,12 @@ public class Rollouts {
     List<Instant> at = new ArrayList<>();
     for (Object[] wave : waves) {
       int index = (Integer) wave[0];
-      List<String> groups = List.of(((String) wave[1]).split(","));
-      boolean implicit =
-          index == waves.size() - 1 && groups.equals(List.of(RolloutPlan.EVERY_OTHER_GROUP));
+      String stored = (String) wave[1];
+      // The implicit last wave is stored without groups (IMPLICIT_WAVE); a wave that names "*" is
+      // stored as "*", so the two stay apart and a plan of one "*" wave reads back as itself.
+      boolean implicit = index == waves.size() - 1 && stored.equals(IMPLICIT_WAVE);
       if (!implicit) {
-        named.add(groups);
+        named.add(List.of(stored.split(",")));
       }
       tips[index] = (Long) wave[2];
       at.add((Instant) wave[3]);
@@ -168,7 +174,11 @@ public class Rollouts {
                 && before.get().tips().of(w) == tips.of(w)) {
               at = before.get().releasedAt().get(w);
             }
-            em.persist(new RolloutWave(image.id(), w, plan.groupsOf(w), tips.of(w), at));
+            List<String> groups =
+                plan.hasImplicitLastWave() && w == plan.waves().size()
+                    ? List.of()
+                    : plan.groupsOf(w);
+            em.persist(new RolloutWave(image.id(), w, groups, tips.of(w), at));
           }
           record(image.id(), "plan", null, actor, describe(plan));
           return Optional.of(image.id());
