@@ -109,16 +109,16 @@ public interface VoiUpdate {
       throws ProblemFault;
 
   @WebMethod
-  @WebResult(name = "audit")
+  @WebResult(name = "run")
   AuditView startAudit() throws ProblemFault;
 
   @WebMethod
-  @WebResult(name = "audit")
+  @WebResult(name = "run")
   AuditView getAuditRun(@WebParam(name = "id") @XmlElement(required = true) String id)
       throws ProblemFault;
 
   @WebMethod
-  @WebResult(name = "audits")
+  @WebResult(name = "runs")
   AuditPageView listAuditRuns(
       @WebParam(name = "limit") Integer limit, @WebParam(name = "cursor") String cursor)
       throws ProblemFault;
