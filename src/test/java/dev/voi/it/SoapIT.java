@@ -215,7 +215,18 @@ class SoapIT extends TerminalsItSupport {
         .extracting(t -> t.getId())
         .containsExactly(terminal.id());
 
-    // Rollouts: no plan, one wave; halt, and advance with nothing to advance is 409 in both.
+    // Rollouts: a plan put through REST; get, halt, advance (409 when nothing is left to).
+    assertProblem(
+        catchThrowableOfType(ProblemFault.class, () -> admin.getRollout(lineage.name)),
+        404,
+        "not-found");
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"waves\": [[\"lab-b\"], [\"*\"]], \"autoAdvance\": false}")
+        .put(api + rolloutPath(lineage))
+        .then()
+        .statusCode(200);
     assertSameAs(admin.getRollout(lineage.name), rest(rolloutPath(lineage)));
     dev.voi.soap.client.Rollout halted = admin.haltRollout(lineage.name);
     assertThat(halted.getState()).isEqualTo("HALTED");
@@ -560,12 +571,13 @@ class SoapIT extends TerminalsItSupport {
     return "/images/" + lineage.name + "/rollout";
   }
 
+  /** The nodes of a terminal holding {@code held}, linked as {@link #nodes} links them. */
   static List<ChainNode> chainNodes(List<String> held) {
     List<ChainNode> nodes = new ArrayList<>();
-    for (String head : held) {
+    for (int k = 0; k < held.size(); k++) {
       ChainNode node = new ChainNode();
-      node.setHead(head);
-      node.setTail(randomHex());
+      node.setHead(held.get(k));
+      node.setTail(k + 1 < held.size() ? held.get(k + 1) : randomHex());
       nodes.add(node);
     }
     return nodes;
@@ -708,6 +720,15 @@ class SoapIT extends TerminalsItSupport {
         if (List.class.isAssignableFrom(method.getReturnType())
             || value.getValueType() != JsonValue.ValueType.ARRAY) {
           return object -> invoke(method, object);
+        }
+        // A wrapped list (<strategies><strategy/>…</strategies>): the wrapper's one list.
+        for (Method inner : method.getReturnType().getMethods()) {
+          if (List.class.isAssignableFrom(inner.getReturnType())) {
+            return object -> {
+              Object wrapper = invoke(method, object);
+              return wrapper == null ? null : invoke(inner, wrapper);
+            };
+          }
         }
       } catch (NoSuchMethodException e) {
         // the next candidate
