@@ -145,11 +145,11 @@ public class AuditsResource {
     return uriInfo.getBaseUriBuilder().path("audits").path(Long.toString(runId)).build();
   }
 
-  private static Long cursor(String cursor) {
+  public static Long cursor(String cursor) {
     return cursor == null || cursor.isEmpty() ? null : runId(cursor);
   }
 
-  private static long runId(String text) {
+  public static long runId(String text) {
     try {
       long id = Long.parseLong(text);
       if (id > 0) {

@@ -276,7 +276,8 @@ public class RolloutResource {
     }
   }
 
-  private static RolloutView view(ImageName image, Rollouts.View view) {
+  /** The view of an image's rollout, as REST and SOAP show it. */
+  public static RolloutView view(ImageName image, Rollouts.View view) {
     Rollouts.State state = view.state();
     return new RolloutView(
         image.value(),

@@ -49,7 +49,8 @@ public class RolloutEvent {
   public RolloutEvent(
       long imageId, Instant at, String kind, Integer wave, String actor, String detail) {
     this.imageId = imageId;
-    this.at = at;
+    // The database keeps microseconds: the event reads the same before and after it is stored.
+    this.at = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     this.kind = kind;
     this.wave = wave;
     this.actor = actor.length() > MAX_ACTOR ? actor.substring(0, MAX_ACTOR) : actor;

@@ -110,6 +110,11 @@ public class ServerResource {
     return new ServerInfo(identity.serverUuid().toString(), VERSION);
   }
 
+  /** The build's version. */
+  public static String version() {
+    return VERSION;
+  }
+
   private static String readVersion() {
     try (InputStream in = ServerResource.class.getResourceAsStream("/voi-build.properties")) {
       Properties properties = new Properties();

@@ -7,7 +7,7 @@ import dev.voi.platform.TerminalId;
 import jakarta.ws.rs.core.SecurityContext;
 
 /** Which terminal a request is about, and whether its caller may ask. */
-final class Callers {
+public final class Callers {
 
   private Callers() {}
 
@@ -16,7 +16,12 @@ final class Callers {
    * id, existing or not, answers 403 so that ids do not leak), the administrator any.
    */
   static TerminalId terminalId(SecurityContext security, String pathId) {
-    if (security.getUserPrincipal() instanceof Caller.Terminal terminal) {
+    return terminalId(security.getUserPrincipal(), pathId);
+  }
+
+  /** The same for a caller of another protocol (SOAP). */
+  public static TerminalId terminalId(java.security.Principal caller, String pathId) {
+    if (caller instanceof Caller.Terminal terminal) {
       if (!String.valueOf(terminal.id()).equals(pathId)) {
         throw ProblemType.FORBIDDEN.refuse("a terminal may only use its own resources");
       }
@@ -26,7 +31,7 @@ final class Callers {
   }
 
   /** The terminal id of an administrator's path; not a positive number: no such terminal. */
-  static TerminalId adminTerminalId(String pathId) {
+  public static TerminalId adminTerminalId(String pathId) {
     try {
       return TerminalId.parse(pathId);
     } catch (IllegalArgumentException e) {
@@ -34,7 +39,7 @@ final class Callers {
     }
   }
 
-  static ImageName imageName(String name) {
+  public static ImageName imageName(String name) {
     if (!ImageName.isValid(name)) {
       throw ProblemType.BAD_REQUEST.refuse(
           "an image name is 1-128 characters of A-Z a-z 0-9 . _ - and does not start with '.'");

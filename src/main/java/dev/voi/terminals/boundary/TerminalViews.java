@@ -22,12 +22,12 @@ public class TerminalViews {
   @Inject LastSeen lastSeen;
   @Inject TargetChains targets;
 
-  Views.TerminalView terminal(TerminalId terminalId) {
+  public Views.TerminalView terminal(TerminalId terminalId) {
     Terminal terminal = registry.require(terminalId);
     return view(terminal, registry.images(terminalId));
   }
 
-  List<Views.TerminalView> terminals(List<Terminal> terminals) {
+  public List<Views.TerminalView> terminals(List<Terminal> terminals) {
     Map<Long, List<AssignedImage>> images =
         registry.images(terminals.stream().map(Terminal::id).toList());
     return terminals.stream()

@@ -356,7 +356,7 @@ public class TerminalsResource {
     return text.getString();
   }
 
-  private static long cursor(String cursor, long none) {
+  public static long cursor(String cursor, long none) {
     if (cursor == null || cursor.isEmpty()) {
       return none;
     }
@@ -367,7 +367,7 @@ public class TerminalsResource {
     }
   }
 
-  private static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
+  public static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
     if (value == null) {
       return null;
     }
