@@ -754,7 +754,8 @@ class ConsoleIT extends TerminalsItSupport {
                 ? true
                 : null);
     assertThat(adminJson(path).getList("images.image")).containsExactly(second.name);
-    assertThat(driver.findElements(By.cssSelector("#answers tbody tr"))).hasSize(1);
+    // the page draws the answers again after the unassign: wait for the one row left
+    await(() -> driver.findElements(By.cssSelector("#answers tbody tr")).size() == 1 ? true : null);
     // the unassigned image can be chosen again
     select("assign-image", first.name);
 
@@ -880,15 +881,24 @@ class ConsoleIT extends TerminalsItSupport {
     click(By.id("start-audit"));
     new WebDriverWait(driver, Duration.ofSeconds(60))
         .until(d -> "FINISHED".equals(attribute(By.id("audit-detail"), "data-state")));
-    List<WebElement> findings = driver.findElements(By.cssSelector("#findings tbody tr"));
-    assertThat(findings)
-        .anySatisfy(
-            row -> {
-              assertThat(row.findElement(By.cssSelector("[data-field='image']")).getText())
-                  .isEqualTo(lineage.name);
-              assertThat(row.findElement(By.cssSelector("[data-field='kind']")).getText())
-                  .isEqualTo("SHA256_MISMATCH");
+    // the page may draw the finished run once more: read the findings until a drawing holds still
+    List<List<String>> findings =
+        await(
+            () -> {
+              try {
+                List<List<String>> rows = new ArrayList<>();
+                for (WebElement row : driver.findElements(By.cssSelector("#findings tbody tr"))) {
+                  rows.add(
+                      List.of(
+                          row.findElement(By.cssSelector("[data-field='image']")).getText(),
+                          row.findElement(By.cssSelector("[data-field='kind']")).getText()));
+                }
+                return rows.isEmpty() ? null : rows;
+              } catch (StaleElementReferenceException redrawn) {
+                return null;
+              }
             });
+    assertThat(findings).contains(List.of(lineage.name, "SHA256_MISMATCH"));
     String runId = driver.findElement(By.id("audit-detail")).getAttribute("data-id");
     assertThat(driver.findElements(By.cssSelector("#audit-runs tr[data-id='" + runId + "']")))
         .hasSize(1);

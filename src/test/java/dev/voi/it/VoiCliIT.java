@@ -193,6 +193,8 @@ class VoiCliIT {
     assertThat(voi("assign", Long.toString(id), IMAGE, "--json").ok().json().getBoolean("assigned"))
         .isTrue();
     Path terminal = work.resolve("lab-pc-01");
+    // a new terminal's directory exists and is empty (the agent refuses a missing one as a typo)
+    Files.createDirectories(terminal);
     agent(id, terminal).ok();
     String tip = chain.get(chain.size() - 1);
     Qemu.compare(terminal.resolve(tip), lastDiff).assertOk();
