@@ -2,7 +2,6 @@ package dev.voi.images.boundary;
 
 import dev.voi.chain.Checksum;
 import dev.voi.chain.ImageName;
-import dev.voi.chain.Policy;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.control.PublishKind;
 import dev.voi.images.control.Publisher;
@@ -319,28 +318,13 @@ public class ImagesResource {
                       schema = @Schema(implementation = PolicyChange.class)))
           InputStream body) {
     JsonObject change = StrictJson.readObject(body, MAX_POLICY_BODY);
-    String wireName =
-        StrictJson.string(change, "policy")
-            .orElseThrow(
-                () ->
-                    ProblemType.BAD_REQUEST.refuse(
-                        "policy is required: \"patent\" or \"catch-up\""));
-    Policy policy;
-    try {
-      policy = Policy.ofWireName(wireName);
-    } catch (IllegalArgumentException e) {
-      throw ProblemType.BAD_REQUEST.refuse("policy must be \"patent\" or \"catch-up\"");
-    }
     OptionalInt requested =
         StrictJson.integer(change, "maxIncrementalLayers", Integer.MIN_VALUE, Integer.MAX_VALUE);
-    int max =
-        requested.isPresent()
-            ? requested.getAsInt()
-            : lineage.requireImage(validName(name)).maxIncrementalLayers();
-    if (max < 1 || max > 4096) {
-      throw ProblemType.BAD_REQUEST.refuse("maxIncrementalLayers must be between 1 and 4096");
-    }
-    Image image = lineage.changePolicy(validName(name), policy, max);
+    Image image =
+        lineage.changePolicy(
+            validName(name),
+            StrictJson.string(change, "policy").orElse(null),
+            requested.isPresent() ? requested.getAsInt() : null);
     return ImageView.of(image, lineage.chain(image), null);
   }
 

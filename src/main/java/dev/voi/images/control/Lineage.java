@@ -160,6 +160,31 @@ public class Lineage {
         .orElseThrow();
   }
 
+  /**
+   * A policy change as REST and SOAP receive it: the policy's wire name (required) and the bound on
+   * incremental layers, null for the image's current one; both checked here, once.
+   */
+  public Image changePolicy(
+      ImageName imageName, String policyWireName, Integer maxIncrementalLayers) {
+    if (policyWireName == null) {
+      throw ProblemType.BAD_REQUEST.refuse("policy is required: \"patent\" or \"catch-up\"");
+    }
+    Policy policy;
+    try {
+      policy = Policy.ofWireName(policyWireName);
+    } catch (IllegalArgumentException e) {
+      throw ProblemType.BAD_REQUEST.refuse("policy must be \"patent\" or \"catch-up\"");
+    }
+    int max =
+        maxIncrementalLayers != null
+            ? maxIncrementalLayers
+            : requireImage(imageName).maxIncrementalLayers();
+    if (max < 1 || max > 4096) {
+      throw ProblemType.BAD_REQUEST.refuse("maxIncrementalLayers must be between 1 and 4096");
+    }
+    return changePolicy(imageName, policy, max);
+  }
+
   public Image changePolicy(ImageName imageName, Policy policy, int maxIncrementalLayers) {
     return change(
             requireImage(imageName),

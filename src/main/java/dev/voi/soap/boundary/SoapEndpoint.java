@@ -6,9 +6,6 @@ import dev.voi.audits.boundary.AuditPageView;
 import dev.voi.audits.boundary.AuditView;
 import dev.voi.chain.ChainNode;
 import dev.voi.chain.ImageName;
-import dev.voi.chain.Policy;
-import dev.voi.chain.Reason;
-import dev.voi.chain.Strategy;
 import dev.voi.chain.rollout.GroupName;
 import dev.voi.images.boundary.ImageView;
 import dev.voi.images.boundary.ImagesResource;
@@ -111,24 +108,8 @@ public class SoapEndpoint implements VoiUpdate {
     return SoapFaults.call(
         () -> {
           admin();
-          ImageName imageName = ImagesResource.validName(name);
-          if (policy == null) {
-            throw ProblemType.BAD_REQUEST.refuse("policy is required: \"patent\" or \"catch-up\"");
-          }
-          Policy parsed;
-          try {
-            parsed = Policy.ofWireName(policy);
-          } catch (IllegalArgumentException e) {
-            throw ProblemType.BAD_REQUEST.refuse("policy must be \"patent\" or \"catch-up\"");
-          }
-          int max =
-              maxIncrementalLayers != null
-                  ? maxIncrementalLayers
-                  : lineage.requireImage(imageName).maxIncrementalLayers();
-          if (max < 1 || max > 4096) {
-            throw ProblemType.BAD_REQUEST.refuse("maxIncrementalLayers must be between 1 and 4096");
-          }
-          Image image = lineage.changePolicy(imageName, parsed, max);
+          Image image =
+              lineage.changePolicy(ImagesResource.validName(name), policy, maxIncrementalLayers);
           return image(ImageView.of(image, lineage.chain(image), null));
         });
   }
@@ -156,18 +137,11 @@ public class SoapEndpoint implements VoiUpdate {
         () -> {
           admin();
           int size = Page.limit(limit);
-          if (group != null && !GroupName.isValid(group)) {
-            throw ProblemType.BAD_REQUEST.refuse(
-                "group: 1-128 characters of A-Z a-z 0-9 . _ - and not starting with '.'");
-          }
-          Registry.Filter filter =
-              new Registry.Filter(
-                  image == null ? null : Callers.imageName(image),
-                  TerminalsResource.parse(Strategy.class, "strategy", strategy),
-                  TerminalsResource.parse(Reason.class, "reason", reason),
-                  group);
           List<Terminal> terminals =
-              registry.list(filter, TerminalsResource.cursor(cursor, 0), size + 1);
+              registry.list(
+                  TerminalsResource.filter(image, strategy, reason, group),
+                  TerminalsResource.cursor(cursor, 0),
+                  size + 1);
           List<Views.TerminalView> items = views.terminals(terminals.stream().limit(size).toList());
           String next = terminals.size() > size ? String.valueOf(items.get(size - 1).id()) : null;
           return Copies.of(new Views.TerminalPage(items, next), Types.TerminalPage.class);

@@ -163,17 +163,8 @@ public class TerminalsResource {
       @QueryParam("limit") Integer limit,
       @QueryParam("cursor") String cursor) {
     int size = Page.limit(limit);
-    if (group != null && !GroupName.isValid(group)) {
-      throw ProblemType.BAD_REQUEST.refuse(
-          "group: 1-128 characters of A-Z a-z 0-9 . _ - and not starting with '.'");
-    }
-    Registry.Filter filter =
-        new Registry.Filter(
-            image == null ? null : Callers.imageName(image),
-            parse(Strategy.class, "strategy", strategy),
-            parse(Reason.class, "reason", reason),
-            group);
-    List<Terminal> terminals = registry.list(filter, cursor(cursor, 0), size + 1);
+    List<Terminal> terminals =
+        registry.list(filter(image, strategy, reason, group), cursor(cursor, 0), size + 1);
     List<Views.TerminalView> items = views.terminals(terminals.stream().limit(size).toList());
     String next = terminals.size() > size ? String.valueOf(items.get(size - 1).id()) : null;
     return new Page<>(items, next);
@@ -316,6 +307,19 @@ public class TerminalsResource {
               last instanceof AnswerChange change ? change.id() : ((TerminalFeedback) last).id());
     }
     return new Page<>(items, next);
+  }
+
+  /** The terminal list's filters as both protocols receive them, checked once for both. */
+  public static Registry.Filter filter(String image, String strategy, String reason, String group) {
+    if (group != null && !GroupName.isValid(group)) {
+      throw ProblemType.BAD_REQUEST.refuse(
+          "group: 1-128 characters of A-Z a-z 0-9 . _ - and not starting with '.'");
+    }
+    return new Registry.Filter(
+        image == null ? null : Callers.imageName(image),
+        parse(Strategy.class, "strategy", strategy),
+        parse(Reason.class, "reason", reason),
+        group);
   }
 
   /** A small JSON object body (a registration or a group change). */
