@@ -511,6 +511,37 @@ final class HostileInputs {
         get(terminals + "?cursor=nonsense", admin),
         400,
         "bad-request");
+    String fleet = prefix + "/fleet";
+    add(
+        kind,
+        "fleet counts for an unknown reason",
+        get(fleet + "/decisions?reason=NOPE", admin),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "fleet counts for a group with a space",
+        get(fleet + "/decisions?group=a%20b", admin),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "latest feedback of no terminal",
+        get(fleet + "/feedback", admin),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "latest feedback of a terminal id that is not a number",
+        get(fleet + "/feedback?terminals=1,x", admin),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "latest feedback of 201 terminals",
+        get(fleet + "/feedback?terminals=" + "1,".repeat(200) + "1", admin),
+        400,
+        "bad-request");
     byte[] beyond =
         request(
             "GET",
