@@ -21,7 +21,7 @@ public class DatabaseReadiness implements HealthCheck {
 
   @Inject SchemaMigration migration;
 
-  @Resource(lookup = Database.JNDI_NAME)
+  @Resource(lookup = Database.LOOKUP)
   DataSource dataSource;
 
   @Override

@@ -23,7 +23,7 @@ public class SchemaMigration {
 
   private static final Logger LOG = Logger.getLogger(SchemaMigration.class.getName());
 
-  @Resource(lookup = Database.JNDI_NAME)
+  @Resource(lookup = Database.LOOKUP)
   DataSource dataSource;
 
   private volatile boolean migrated;

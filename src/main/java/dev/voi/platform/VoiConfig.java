@@ -24,6 +24,10 @@ public class VoiConfig {
   String dbUrl;
 
   @Inject
+  @ConfigProperty(name = "voi.db.jndi")
+  Optional<String> dbJndi;
+
+  @Inject
   @ConfigProperty(name = "voi.clock.adjustable", defaultValue = "false")
   boolean clockAdjustable;
 
@@ -75,8 +79,20 @@ public class VoiConfig {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
 
+  /**
+   * True on the embedded H2 database: no server resource is named ({@code voi.db.jndi}) and {@code
+   * voi.db.url} is empty or {@code embedded}.
+   */
   public boolean embeddedDatabase() {
-    return VoiDataSource.isEmbedded(dbUrl);
+    return serverDataSource().isEmpty() && VoiDataSource.isEmbedded(dbUrl);
+  }
+
+  /**
+   * The JNDI name of the server's JDBC resource the application uses ({@code voi.db.jndi}), empty
+   * when it uses its own data source from {@code voi.db.url} (docs/design.md §20).
+   */
+  public Optional<String> serverDataSource() {
+    return dbJndi.map(String::trim).filter(name -> !name.isEmpty());
   }
 
   public int pollSeconds() {

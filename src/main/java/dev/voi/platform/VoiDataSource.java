@@ -23,6 +23,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  *
  * The container's pool sets the properties through the setters below and calls {@link
  * #getConnection()}; pooling stays the container's job.
+ *
+ * <p>When {@code voi.db.jndi} names a JDBC resource of the server ({@link #setServerResource}),
+ * nothing looks this data source up, and should anything try, it refuses rather than open an
+ * embedded database or a second pool beside the server's.
  */
 public class VoiDataSource implements DataSource {
 
@@ -34,6 +38,7 @@ public class VoiDataSource implements DataSource {
   private String user = "";
   private String password = "";
   private String dataDir = "./voi-data";
+  private String serverResource = "";
   private volatile DataSource delegate;
   private PrintWriter logWriter;
   private int loginTimeout;
@@ -84,6 +89,16 @@ public class VoiDataSource implements DataSource {
     this.delegate = null;
   }
 
+  public String getServerResource() {
+    return serverResource;
+  }
+
+  /** The JNDI name of the server's resource in use instead ({@code voi.db.jndi}); blank: none. */
+  public void setServerResource(String serverResource) {
+    this.serverResource = serverResource;
+    this.delegate = null;
+  }
+
   DataSource delegate() throws SQLException {
     DataSource current = delegate;
     if (current == null) {
@@ -94,6 +109,12 @@ public class VoiDataSource implements DataSource {
   }
 
   private DataSource create() throws SQLException {
+    if (!isBlank(serverResource)) {
+      throw new SQLException(
+          "voi.db.jndi is set: the application's database is the server's resource "
+              + serverResource.trim()
+              + ", not its own data source");
+    }
     String effective = isEmbedded(url) ? embeddedUrl(Path.of(dataDir)) : url.trim();
     if (effective.startsWith("jdbc:postgresql:")) {
       PGSimpleDataSource pg = new PGSimpleDataSource();

@@ -40,7 +40,7 @@ public class AuditRuns {
 
   @PersistenceContext EntityManager em;
 
-  @Resource(lookup = Database.JNDI_NAME)
+  @Resource(lookup = Database.LOOKUP)
   DataSource dataSource;
 
   private final AuditLease lease = new AuditLease(AuditLease.DEFAULT_TTL);

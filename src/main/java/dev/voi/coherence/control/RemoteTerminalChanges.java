@@ -27,7 +27,7 @@ public class RemoteTerminalChanges {
   static final int WINDOW_SECONDS = 60;
   static final int KEEP_SECONDS = 600;
 
-  @Resource(lookup = Database.JNDI_NAME)
+  @Resource(lookup = Database.LOOKUP)
   DataSource dataSource;
 
   @Inject CacheInvalidation invalidation;

@@ -39,7 +39,7 @@ public class ServerIdentity {
   private static final Logger LOG = Logger.getLogger(ServerIdentity.class.getName());
   private static final String UNIQUE_VIOLATION = "23505";
 
-  @Resource(lookup = Database.JNDI_NAME)
+  @Resource(lookup = Database.LOOKUP)
   DataSource dataSource;
 
   @Inject VoiConfig config;
@@ -59,7 +59,13 @@ public class ServerIdentity {
     } catch (SQLException e) {
       throw new StartupRefused("cannot read the server identity from the database", e);
     }
-    LOG.info(() -> "Server " + serverUuid + ", data directory " + config.dataDir());
+    LOG.info(
+        () ->
+            "Server "
+                + serverUuid
+                + ", data directory "
+                + config.dataDir()
+                + config.serverDataSource().map(name -> ", database " + name).orElse(""));
   }
 
   public UUID serverUuid() {
@@ -151,7 +157,12 @@ public class ServerIdentity {
               + found.get()
               + " but the database belongs to server "
               + uuid
-              + ": wrong voi.data.dir or wrong voi.db.url; refusing to start");
+              + ": wrong voi.data.dir or wrong "
+              + config
+                  .serverDataSource()
+                  .map(name -> "voi.db.jndi (" + name + ")")
+                  .orElse("voi.db.url")
+              + "; refusing to start");
     }
   }
 

@@ -19,7 +19,7 @@ public class SeenWriter {
 
   static final int BATCH = 500;
 
-  @Resource(lookup = Database.JNDI_NAME)
+  @Resource(lookup = Database.LOOKUP)
   DataSource dataSource;
 
   public void write(Map<Long, Instant> seen) throws SQLException {
