@@ -3,6 +3,7 @@ package dev.voi.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class VoiConfigTest {
@@ -16,5 +17,22 @@ class VoiConfigTest {
     assertThat(VoiConfig.auditInterval(0)).isZero();
     assertThat(VoiConfig.auditInterval(-1)).isZero();
     assertThat(VoiConfig.auditInterval(Double.NaN)).isZero();
+  }
+
+  @Test
+  void aServerResourceIsNeverTheEmbeddedDatabase() {
+    VoiConfig config = new VoiConfig();
+    config.dbUrl = VoiDataSource.EMBEDDED;
+    config.dbJndi = Optional.empty();
+    assertThat(config.embeddedDatabase()).isTrue();
+    assertThat(config.serverDataSource()).isEmpty();
+
+    config.dbJndi = Optional.of(" jdbc/voi ");
+    assertThat(config.embeddedDatabase()).isFalse();
+    assertThat(config.serverDataSource()).contains("jdbc/voi");
+
+    config.dbJndi = Optional.of(" ");
+    assertThat(config.embeddedDatabase()).isTrue();
+    assertThat(config.serverDataSource()).isEmpty();
   }
 }

@@ -67,4 +67,28 @@ class VoiDataSourceTest {
         .hasMessageContaining("voi.db.url must start with jdbc:postgresql: or jdbc:h2:")
         .hasMessageNotContaining("hunter2");
   }
+
+  @Test
+  void aNamedServerResourceMakesItRefuseRatherThanOpenTheEmbeddedDatabase(@TempDir Path dataDir) {
+    VoiDataSource dataSource = new VoiDataSource();
+    dataSource.setUrl("embedded");
+    dataSource.setDataDir(dataDir.toString());
+    dataSource.setServerResource("jdbc/voi");
+    assertThatThrownBy(dataSource::getConnection)
+        .isInstanceOf(SQLException.class)
+        .hasMessage(
+            "voi.db.jndi is set: the application's database is the server's resource jdbc/voi,"
+                + " not its own data source");
+    assertThat(dataDir.resolve("db")).doesNotExist();
+  }
+
+  @Test
+  void aBlankServerResourceIsNone(@TempDir Path dataDir) throws SQLException {
+    VoiDataSource dataSource = new VoiDataSource();
+    dataSource.setDataDir(dataDir.toString());
+    dataSource.setServerResource(" ");
+    try (Connection connection = dataSource.getConnection()) {
+      assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("H2");
+    }
+  }
 }
