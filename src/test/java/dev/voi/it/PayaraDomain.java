@@ -87,6 +87,19 @@ final class PayaraDomain implements AutoCloseable {
     return checked(arguments);
   }
 
+  /** Runs a remote command that must fail; gives back what it said. */
+  String asadminRefused(String... command) throws Exception {
+    List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(adminPort())));
+    arguments.add("--interactive=false");
+    arguments.addAll(List.of(command));
+    Result result = run(arguments);
+    if (result.exit() == 0) {
+      throw new AssertionError(
+          "asadmin " + String.join(" ", arguments) + " succeeded:\n" + result.output());
+    }
+    return result.output();
+  }
+
   /** Runs a local command (one that works on the domain's directory); fails unless it succeeds. */
   String local(String... command) throws Exception {
     return checked(List.of(command));
@@ -100,7 +113,12 @@ final class PayaraDomain implements AutoCloseable {
     return portBase + HTTP;
   }
 
-  /** The server's log, for the message of a failure. */
+  /** The server's log as it is now. */
+  String serverLog() throws IOException {
+    return Files.readString(domainDir.resolve(name).resolve("logs/server.log"));
+  }
+
+  /** The end of the server's log, for the message of a failure. */
   String serverLogTail(int lines) {
     Path file = domainDir.resolve(name).resolve("logs/server.log");
     try {

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * settings as the domain's config properties, the listener settings of {@code
  * src/main/payara/domain-commands.asadmin}, {@code asadmin deploy}. Then a smoke test over HTTP
  * with real qemu-img files: publish, register, assign, report, poll (200, then 304), an audit, one
- * SOAP operation; then the WAR is undeployed and the domain stopped, also when a step fails.
+ * SOAP operation; then the WAR is undeployed, a deployment with the data directory of another
+ * server is refused, and the domain is stopped, also when a step fails.
  *
  * <p>That JPA, Flyway and the plain JDBC writers all use the server's resource is checked in the
  * database itself: the server identity and the audit run are rows of {@code _server}, the data
@@ -110,6 +111,28 @@ class PayaraServerIT extends TerminalsItSupport {
                   HttpRequest.newBuilder(URI.create(api + "/server")).build(),
                   HttpResponse.BodyHandlers.discarding());
       assertThat(gone.statusCode()).as("the application is gone").isEqualTo(404);
+
+      // The identity check on the server's resource: a data directory of another server.
+      String uuid = new DataDirectoryMarker(dataDir).read().orElseThrow().toString();
+      UUID foreign = UUID.randomUUID();
+      new DataDirectoryMarker(dataDir).write(foreign);
+      String refused =
+          timed(
+              "refused deploy",
+              () ->
+                  domain.asadminRefused(
+                      "deploy", "--contextroot", "/", "--name", "voi-update", WAR.toString()));
+      // asadmin says which bean failed; the server's log says why.
+      assertThat(refused).contains("Initialization failed for Singleton ServerIdentity");
+      assertThat(domain.serverLog())
+          .contains(
+              "belongs to server "
+                  + foreign
+                  + " but the database belongs to server "
+                  + uuid
+                  + ": wrong voi.data.dir or wrong voi.db.jndi ("
+                  + RESOURCE
+                  + "); refusing to start");
       timed(
           "stop-domain",
           () -> {
