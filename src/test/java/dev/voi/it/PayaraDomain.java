@@ -131,7 +131,7 @@ final class PayaraDomain implements AutoCloseable {
 
   /** Stops the domain (killing it if it does not stop) if it was started. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (!started) {
       return;
     }
