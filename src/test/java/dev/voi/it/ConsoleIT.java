@@ -229,8 +229,9 @@ class ConsoleIT extends TerminalsItSupport {
   @Test
   void aLineageWithARetiredAndAQuarantinedLayerIsDrawnBoxByBoxWithTheWavesReleasedTips()
       throws Exception {
-    Lineage lineage = lineageWithARetiredAndAQuarantinedLayer();
-    String retiredChecksum = lineage.layers.get(3).checksum();
+    RetiredAndQuarantined drawn = lineageWithARetiredAndAQuarantinedLayer();
+    Lineage lineage = drawn.lineage();
+    String retiredChecksum = drawn.retiredChecksum();
     signIn();
     driver.get(site() + "#/images/" + lineage.name);
     visible(By.cssSelector("svg.lineage[data-image='" + lineage.name + "']"));
@@ -966,7 +967,8 @@ class ConsoleIT extends TerminalsItSupport {
 
   @Test
   void firefoxDrawsALineageBoxByBoxWithItsStates() throws Exception {
-    Lineage lineage = lineageWithARetiredAndAQuarantinedLayer();
+    RetiredAndQuarantined drawn = lineageWithARetiredAndAQuarantinedLayer();
+    Lineage lineage = drawn.lineage();
     Firefox browser = signedInFirefox();
     browser.open(site() + "#/images/" + lineage.name);
     browser.visible("svg.lineage[data-image='" + lineage.name + "']");
@@ -990,7 +992,7 @@ class ConsoleIT extends TerminalsItSupport {
     assertThat(boxes).extracting(b -> b.get("depth")).containsExactly("0", "1", "2", "3");
     assertThat(boxes)
         .allSatisfy(b -> assertThat(b.get("drawn")).as("a box's size").isEqualTo(true));
-    assertThat(boxes.get(3).get("checksum")).isEqualTo(lineage.layers.get(3).checksum());
+    assertThat(boxes.get(3).get("checksum")).isEqualTo(drawn.retiredChecksum());
     for (int k = 0; k < 3; k++) {
       Layer layer = lineage.layers.get(k);
       assertThat((String) boxes.get(k).get("text"))
@@ -1467,12 +1469,16 @@ class ConsoleIT extends TerminalsItSupport {
     return pages;
   }
 
+  /** An image whose depth 3 (checksum given) is retired and whose tip, depth 2, is quarantined. */
+  record RetiredAndQuarantined(Lineage lineage, String retiredChecksum) {}
+
   /**
    * An image of four layers with a rollout plan: depth 3 retired, depth 2 (the tip) quarantined by
    * an audit that found its file damaged.
    */
-  Lineage lineageWithARetiredAndAQuarantinedLayer() throws Exception {
+  RetiredAndQuarantined lineageWithARetiredAndAQuarantinedLayer() throws Exception {
     Lineage lineage = publish(3);
+    String retiredChecksum = lineage.layers.get(3).checksum();
     retire(lineage, 3);
     given()
         .header("Authorization", ADMIN)
@@ -1485,7 +1491,7 @@ class ConsoleIT extends TerminalsItSupport {
     Path damagedFile = layerFile(lineage.name, damaged.fileName());
     flipByte(damagedFile, Files.size(damagedFile) - 1000);
     auditToTheEnd();
-    return lineage;
+    return new RetiredAndQuarantined(lineage, retiredChecksum);
   }
 
   /** A group of 25 terminals on one image: every third up to date, the rest one behind. */
