@@ -128,10 +128,7 @@ final class Firefox implements AutoCloseable {
                 "about:blank")
             .redirectErrorStream(true)
             .redirectOutput(output.toFile());
-    // Headless needs no display; as root it runs too (Debian's build keeps its content sandbox).
-    builder.environment().remove("DISPLAY");
-    builder.environment().remove("WAYLAND_DISPLAY");
-    builder.environment().put("MOZ_HEADLESS", "1");
+    // --headless is all it needs: it starts as root, with CI=true, without HOME or a display.
     Process process = builder.start();
     try {
       String socket = awaitSocket(process, output);
