@@ -95,6 +95,9 @@ class ConsoleIT extends TerminalsItSupport {
    */
   static FutureTask<Firefox> firefoxStarting;
 
+  /** The Firefox the current test used, if it did: its console is checked after the test. */
+  static Firefox usedFirefox;
+
   @Deployment(testable = false)
   static WebArchive war() {
     return ShrinkWrap.createFromZipFile(WebArchive.class, new File("target/voi-update.war"));
@@ -197,11 +200,10 @@ class ConsoleIT extends TerminalsItSupport {
       return;
     }
     assertThat(problemsInConsole()).as("errors in the browser console").isEmpty();
-    if (firefoxStarting != null && firefoxStarting.isDone()) {
-      Firefox firefox = started(firefoxStarting);
-      if (firefox != null) {
-        assertThat(firefox.problems()).as("errors in Firefox's console").isEmpty();
-      }
+    if (usedFirefox != null) {
+      Firefox firefox = usedFirefox;
+      usedFirefox = null;
+      assertThat(firefox.problems()).as("errors in Firefox's console").isEmpty();
     }
   }
 
@@ -1203,7 +1205,8 @@ class ConsoleIT extends TerminalsItSupport {
       Assumptions.abort(message);
     }
     try {
-      return firefoxStarting.get(2, TimeUnit.MINUTES);
+      usedFirefox = firefoxStarting.get(2, TimeUnit.MINUTES);
+      return usedFirefox;
     } catch (ExecutionException failed) {
       throw new AssertionError("Firefox did not start: " + failed.getCause(), failed.getCause());
     }
