@@ -203,7 +203,7 @@ class ConsoleIT extends TerminalsItSupport {
     if (usedFirefox != null) {
       Firefox firefox = usedFirefox;
       usedFirefox = null;
-      assertThat(firefox.problems()).as("errors in Firefox's console").isEmpty();
+      assertThat(firefox.problems()).as("errors in the console of " + firefox.version).isEmpty();
     }
   }
 

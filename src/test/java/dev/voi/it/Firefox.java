@@ -73,25 +73,23 @@ final class Firefox implements AutoCloseable {
    * telemetry or experiments, which would all try the network. Firefox's remote agent adds its own
    * recommended preferences for automation on top ({@code remote.prefs.recommended}).
    */
-  private static final List<String> PREFERENCES =
-      List.of(
-          "browser.shell.checkDefaultBrowser\", false",
-          "browser.startup.homepage_override.mstone\", \"ignore\"",
-          "browser.startup.page\", 0",
-          "browser.aboutwelcome.enabled\", false",
-          "app.update.disabledForTesting\", true",
-          "app.normandy.enabled\", false",
-          "messaging-system.rsexperimentloader.enabled\", false",
-          "datareporting.policy.dataSubmissionEnabled\", false",
-          "datareporting.healthreport.uploadEnabled\", false",
-          "toolkit.telemetry.reportingpolicy.firstRun\", false",
-          "extensions.update.enabled\", false",
-          "network.captive-portal-service.enabled\", false",
-          "network.connectivity-service.enabled\", false");
+  private static final Map<String, Object> PREFERENCES =
+      Map.ofEntries(
+          Map.entry("browser.shell.checkDefaultBrowser", false),
+          Map.entry("browser.startup.homepage_override.mstone", "ignore"),
+          Map.entry("browser.startup.page", 0),
+          Map.entry("browser.aboutwelcome.enabled", false),
+          Map.entry("app.update.disabledForTesting", true),
+          Map.entry("app.normandy.enabled", false),
+          Map.entry("datareporting.policy.dataSubmissionEnabled", false),
+          Map.entry("datareporting.healthreport.uploadEnabled", false),
+          Map.entry("toolkit.telemetry.reportingpolicy.firstRun", false),
+          Map.entry("extensions.update.enabled", false),
+          Map.entry("network.captive-portal-service.enabled", false),
+          Map.entry("network.connectivity-service.enabled", false));
 
   private final Process process;
   private final Path profile;
-  private final Path output;
   private final BiDi bidi;
   private final String context;
   private final BrowsingContext tab;
@@ -103,18 +101,28 @@ final class Firefox implements AutoCloseable {
   private final List<String> prompts = Collections.synchronizedList(new ArrayList<>());
   private final List<String> logged = Collections.synchronizedList(new ArrayList<>());
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+
+  /** The browser's name and version as the session reports them, e.g. "firefox 153.8.0". */
   final String version;
 
   /**
    * Starts Firefox on a fresh profile under {@code workDir} and opens a BiDi session on its one
    * tab. Fails, never skips, when it does not come up: the caller decides whether a missing binary
-   * is a reason to skip.
+   * is a reason to skip. Firefox's own output (start-up lines, crashes) stays beside the profile in
+   * {@code firefox-profile-….log}; the profile is deleted when the browser is closed.
    */
   static Firefox start(Path workDir) throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     Path profile = Files.createTempDirectory(workDir.toAbsolutePath(), "firefox-profile-");
     StringBuilder prefs = new StringBuilder();
-    PREFERENCES.forEach(p -> prefs.append("user_pref(\"").append(p).append(");\n"));
+    PREFERENCES.forEach(
+        (name, value) ->
+            prefs
+                .append("user_pref(")
+                .append(JSON.toJson(name))
+                .append(", ")
+                .append(JSON.toJson(value))
+                .append(");\n"));
     Files.writeString(profile.resolve("user.js"), prefs);
     Path output = profile.resolveSibling(profile.getFileName() + ".log");
     ProcessBuilder builder =
@@ -132,7 +140,7 @@ final class Firefox implements AutoCloseable {
     Process process = builder.start();
     try {
       String socket = awaitSocket(process, output);
-      return new Firefox(process, profile, output, socket);
+      return new Firefox(process, profile, socket);
     } catch (IOException | RuntimeException | Error | InterruptedException failed) {
       process.destroyForcibly();
       throw failed;
@@ -158,10 +166,9 @@ final class Firefox implements AutoCloseable {
         BINARY + " did not open WebDriver BiDi in " + START + ":\n" + Files.readString(output));
   }
 
-  private Firefox(Process process, Path profile, Path output, String socket) {
+  private Firefox(Process process, Path profile, String socket) {
     this.process = process;
     this.profile = profile;
-    this.output = output;
     HttpClient client =
         HttpClient.Factory.createDefault()
             .createClient(ClientConfig.defaultConfig().baseUri(URI.create(socket)));
@@ -422,15 +429,6 @@ final class Firefox implements AutoCloseable {
   List<String> prompts() {
     call("() => true");
     return List.copyOf(prompts);
-  }
-
-  /** Firefox's own output (its start-up lines, crashes): for a failure's message. */
-  String output() {
-    try {
-      return Files.readString(output);
-    } catch (IOException e) {
-      return e.toString();
-    }
   }
 
   @Override
