@@ -488,7 +488,11 @@ final class Firefox implements AutoCloseable {
     perform(Map.of("type", "key", "id", "keyboard", "actions", actions));
   }
 
-  /** One input source's actions, with Selenium's BiDi client sending the raw command. */
+  /**
+   * One input source's actions, sent as a raw command through Selenium's BiDi client: its {@code
+   * Input.perform} takes an element origin only as a classic {@code WebElement}, where BiDi wants
+   * the element's shared reference.
+   */
   private void perform(Map<String, Object> source) {
     bidi.send(
         new Command<Map<String, Object>>(
