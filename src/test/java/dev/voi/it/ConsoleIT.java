@@ -7,6 +7,8 @@ import dev.voi.qcow2.Qemu;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -18,11 +20,18 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -59,6 +68,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code .ci/run} installs them).
  * Without them the class is skipped, or fails when {@code CI=true}.
+ *
+ * <p>The {@code firefox…} tests do the main things again in Debian's {@code firefox-esr}, driven
+ * over WebDriver BiDi without geckodriver ({@link Firefox}), in this same deployment. Without
+ * {@code firefox-esr} they are skipped, or fail when {@code CI=true}; a Firefox that is there but
+ * does not start fails them.
  */
 @ExtendWith({ArquillianExtension.class, OpenApiValidation.class})
 class ConsoleIT extends TerminalsItSupport {
@@ -69,8 +83,20 @@ class ConsoleIT extends TerminalsItSupport {
   static final Path DATA = Path.of(System.getProperty("voi.test.data.dir", "target/it-data"));
   static final Path SHOTS = Path.of("target/console-screenshots");
 
+  /** The sizes every page is looked at and photographed in: a laptop's and a phone's. */
+  static final List<Dimension> SIZES = List.of(new Dimension(1280, 800), new Dimension(390, 844));
+
   static ChromeDriver driver;
   static ChromeDriverService service;
+
+  /**
+   * Firefox, started in the background when the class starts (it takes several seconds to be ready,
+   * which the Chromium tests use); null without {@code firefox-esr}.
+   */
+  static FutureTask<Firefox> firefoxStarting;
+
+  /** The Firefox the current test used, if it did: its console is checked after the test. */
+  static Firefox usedFirefox;
 
   @Deployment(testable = false)
   static WebArchive war() {
@@ -117,15 +143,37 @@ class ConsoleIT extends TerminalsItSupport {
             .build();
     driver = new ChromeDriver(service, options);
     Files.createDirectories(SHOTS);
+    if (Files.isExecutable(Firefox.BINARY)) {
+      firefoxStarting = new FutureTask<>(() -> Firefox.start(Path.of("target")));
+      Thread starting = new Thread(firefoxStarting, "firefox-start");
+      starting.setDaemon(true);
+      starting.start();
+    }
   }
 
   @AfterAll
-  static void close() {
+  static void close() throws Exception {
     if (driver != null) {
       driver.quit();
     }
     if (service != null) {
       service.stop();
+    }
+    if (firefoxStarting != null) {
+      Firefox firefox = started(firefoxStarting);
+      firefoxStarting = null;
+      if (firefox != null) {
+        firefox.close();
+      }
+    }
+  }
+
+  /** The Firefox the task started, or null when it failed to (the tests have said why). */
+  static Firefox started(FutureTask<Firefox> starting) throws InterruptedException {
+    try {
+      return starting.get(2, TimeUnit.MINUTES);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException failed) {
+      return null;
     }
   }
 
@@ -147,11 +195,16 @@ class ConsoleIT extends TerminalsItSupport {
 
   /** After every test: nothing in the browser's console is an error or a CSP violation. */
   @AfterEach
-  void noConsoleErrors() {
+  void noConsoleErrors() throws InterruptedException {
     if (driver == null) {
       return;
     }
     assertThat(problemsInConsole()).as("errors in the browser console").isEmpty();
+    if (usedFirefox != null) {
+      Firefox firefox = usedFirefox;
+      usedFirefox = null;
+      assertThat(firefox.problems()).as("errors in the console of " + firefox.version).isEmpty();
+    }
   }
 
   // ---------------------------------------------------------------- sign-in and the overview
@@ -185,63 +238,17 @@ class ConsoleIT extends TerminalsItSupport {
 
   @Test
   void theOverviewCountsEachImagesTerminalsByAnswerAndTheBytesToMove() throws Exception {
-    Lineage lineage = publish(2);
-    List<String> chain = lineage.checksums();
-    String group = uniqueGroup("ov");
-    String closed = uniqueGroup("closed");
-    windowClosedNow(closed);
-    reportAs(lineage, group, body(nodes(chain)));
-    reportAs(lineage, group, body(nodes(chain)));
-    reportAs(lineage, group, body(nodes(chain.subList(0, 2))));
-    reportAs(lineage, group, body(nodes(chain.subList(0, 1))));
-    reportAs(lineage, group, body(nodes(List.of(chain.get(0), randomHex()))));
-    reportAs(
-        lineage,
-        group,
-        body("[" + node(chain.get(0), randomHex()) + "," + node(chain.get(1), randomHex()) + "]"));
-    reportAs(lineage, group, body("[]"));
-    reportAs(lineage, closed, body(nodes(chain.subList(0, 2))));
-    Term unreported = registerIn(group, "quiet-" + UNIQUE.incrementAndGet());
-    assign(unreported, lineage);
-
-    long bytes = 0;
-    for (Object total :
-        list(Map.of("image", lineage.name))
-            .getList(
-                "items.images.flatten().findAll { it.image == '"
-                    + lineage.name
-                    + "' }.totalBytes")) {
-      bytes += total == null ? 0 : ((Number) total).longValue();
-    }
-    assertThat(bytes).isPositive();
-    JsonPath fleet = adminJson("/fleet");
-    String row = "images.find { it.image == '" + lineage.name + "' }.";
-    assertThat(fleet.getLong(row + "terminals")).isEqualTo(9);
-    assertThat(fleet.getLong(row + "bytesToMove")).isEqualTo(bytes);
-
+    OverviewFleet fleet = overviewFleet();
     signIn();
     driver.get(site() + "#/overview");
-    WebElement tr = visible(By.cssSelector("#fleet-table tr[data-image='" + lineage.name + "']"));
-    Map<String, String> expected =
-        Map.of(
-            "terminals", "9",
-            "upToDate", "2",
-            "oneBehind", "1",
-            "behind", "1",
-            "diverged", "1",
-            "broken", "1",
-            "empty", "1",
-            "waiting", "1",
-            "ahead", "0",
-            "unreported", "1");
-    expected.forEach(
-        (field, count) -> assertThat(cell(tr, field).getText()).as(field).isEqualTo(count));
-    assertThat(cell(tr, "bytesToMove").getAttribute("data-bytes")).isEqualTo(String.valueOf(bytes));
-    expected.forEach(
-        (field, count) ->
-            assertThat(fleet.getLong(row + field))
-                .as("the API's " + field)
-                .isEqualTo(Long.parseLong(count)));
+    WebElement tr =
+        visible(By.cssSelector("#fleet-table tr[data-image='" + fleet.lineage().name + "']"));
+    fleet
+        .counts()
+        .forEach(
+            (field, count) -> assertThat(cell(tr, field).getText()).as(field).isEqualTo(count));
+    assertThat(cell(tr, "bytesToMove").getAttribute("data-bytes"))
+        .isEqualTo(String.valueOf(fleet.bytes()));
   }
 
   // ---------------------------------------------------------------- images
@@ -249,21 +256,9 @@ class ConsoleIT extends TerminalsItSupport {
   @Test
   void aLineageWithARetiredAndAQuarantinedLayerIsDrawnBoxByBoxWithTheWavesReleasedTips()
       throws Exception {
-    Lineage lineage = publish(3);
-    String retiredChecksum = lineage.layers.get(3).checksum();
-    retire(lineage, 3);
-    given()
-        .header("Authorization", ADMIN)
-        .contentType(ContentType.JSON)
-        .body("{\"waves\":[[\"" + uniqueGroup("canary") + "\"]]}")
-        .put(api + "/images/" + lineage.name + "/rollout")
-        .then()
-        .statusCode(200);
-    Layer damaged = lineage.layers.get(2);
-    Path damagedFile = layerFile(lineage.name, damaged.fileName());
-    flipByte(damagedFile, Files.size(damagedFile) - 1000);
-    auditToTheEnd();
-
+    RetiredAndQuarantined drawn = lineageWithARetiredAndAQuarantinedLayer();
+    Lineage lineage = drawn.lineage();
+    String retiredChecksum = drawn.retiredChecksum();
     signIn();
     driver.get(site() + "#/images/" + lineage.name);
     visible(By.cssSelector("svg.lineage[data-image='" + lineage.name + "']"));
@@ -527,19 +522,11 @@ class ConsoleIT extends TerminalsItSupport {
 
   @Test
   void theTerminalTableFiltersAndPagesOnTheServerAndChartsTheFilter() throws Exception {
-    Lineage lineage = publish(1);
-    String group = uniqueGroup("pg");
-    List<Term> terminals = new ArrayList<>();
-    int upToDate = 0;
-    for (int i = 0; i < 25; i++) {
-      Term terminal = registerIn(group, group + "-t" + String.format("%02d", i));
-      assign(terminal, lineage);
-      List<String> held = i % 3 == 0 ? lineage.checksums() : lineage.checksums().subList(0, 1);
-      upToDate += i % 3 == 0 ? 1 : 0;
-      report(terminal, lineage, held).then().statusCode(200);
-      terminals.add(terminal);
-    }
-    feedback(terminals.get(1), lineage, "{\"state\":\"DOWNLOADING\",\"progress\":37}");
+    PagedFleet fleet = pagedFleet();
+    Lineage lineage = fleet.lineage();
+    String group = fleet.group();
+    List<Term> terminals = fleet.terminals();
+    int upToDate = fleet.upToDate();
 
     signIn();
     driver.get(site() + "#/terminals");
@@ -913,19 +900,9 @@ class ConsoleIT extends TerminalsItSupport {
 
   @Test
   void everyPageRendersWithoutConsoleErrorsAtDesktopAndPhoneSize() throws Exception {
-    Lineage lineage = publish(2);
-    Term terminal = registerIn(uniqueGroup("shots"), "shot-" + UNIQUE.incrementAndGet());
-    assign(terminal, lineage);
-    report(terminal, lineage, lineage.checksums().subList(0, 2)).then().statusCode(200);
+    Map<String, String> pages = everyPage();
     signIn();
-    Map<String, String> pages = new java.util.LinkedHashMap<>();
-    pages.put("overview", "#/overview");
-    pages.put("images", "#/images/" + lineage.name);
-    pages.put("terminals", "#/terminals");
-    pages.put("terminal", "#/terminals/" + terminal.id());
-    pages.put("groups", "#/groups");
-    pages.put("audits", "#/audits");
-    for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(390, 844))) {
+    for (Dimension size : SIZES) {
       viewport(size);
       for (Map.Entry<String, String> page : pages.entrySet()) {
         driver.get(site() + page.getValue());
@@ -965,6 +942,318 @@ class ConsoleIT extends TerminalsItSupport {
     Response missing = given().get(base + "no-such-page");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.header("Content-Security-Policy")).contains("default-src 'self'");
+  }
+
+  // ---------------------------------------------------------------- the same in Firefox
+
+  @Test
+  void firefoxSignsInWithTheAdminTokenKeptInTheTabOnly() throws Exception {
+    Firefox browser = firefox();
+    browser.viewport(1280, 800);
+    browser.open(site());
+    browser.call("() => sessionStorage.clear()");
+    browser.open(site());
+    browser.type("#token", "not-the-token\n");
+    browser.visible("#sign-in-error");
+    assertThat(browser.text("#sign-in-error")).contains("not the admin token");
+    assertThat(browser.call("() => document.getElementById('nav').checkVisibility()"))
+        .isEqualTo(false);
+
+    browser.clear("#token");
+    browser.type("#token", TOKEN + "\n");
+    browser.visible("[data-page='overview'] h1");
+    assertThat(browser.call("() => sessionStorage.getItem('voi.console.token')")).isEqualTo(TOKEN);
+    assertThat(browser.call("() => document.cookie")).isEqualTo("");
+    assertThat(browser.requests(request -> request.contains(TOKEN)))
+        .as("requests with the token in their URL")
+        .isEmpty();
+    assertThat(browser.requests(request -> request.contains("/api/v1/fleet"))).isNotEmpty();
+
+    browser.click("#sign-out");
+    browser.visible("#token");
+    assertThat(browser.call("() => sessionStorage.getItem('voi.console.token')")).isNull();
+  }
+
+  @Test
+  void firefoxShowsTheOverviewsCounts() throws Exception {
+    OverviewFleet fleet = overviewFleet();
+    Firefox browser = signedInFirefox();
+    browser.open(site() + "#/overview");
+    String row = "#fleet-table tr[data-image='" + fleet.lineage().name + "'] ";
+    browser.visible(row);
+    fleet
+        .counts()
+        .forEach(
+            (field, count) ->
+                assertThat(browser.text(row + "[data-field='" + field + "']"))
+                    .as(field)
+                    .isEqualTo(count));
+    assertThat(browser.attribute(row + "[data-field='bytesToMove']", "data-bytes"))
+        .isEqualTo(String.valueOf(fleet.bytes()));
+  }
+
+  @Test
+  void firefoxDrawsALineageBoxByBoxWithItsStates() throws Exception {
+    RetiredAndQuarantined drawn = lineageWithARetiredAndAQuarantinedLayer();
+    Lineage lineage = drawn.lineage();
+    Firefox browser = signedInFirefox();
+    browser.open(site() + "#/images/" + lineage.name);
+    browser.visible("svg.lineage[data-image='" + lineage.name + "']");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> boxes =
+        (List<Map<String, Object>>)
+            browser.call(
+                "() => [...document.querySelectorAll('svg.lineage g.layer')].map(g => {"
+                    + " const box = getComputedStyle(g.querySelector('rect.box'));"
+                    + " const drawn = g.getBoundingClientRect();"
+                    + " return {state: g.getAttribute('data-state'),"
+                    + " depth: g.getAttribute('data-depth'),"
+                    + " checksum: g.getAttribute('data-checksum'), text: g.textContent,"
+                    + " tip: g.classList.contains('tip'),"
+                    + " hatched: g.querySelectorAll('rect.hatch').length,"
+                    + " fill: box.fill, dashes: box.strokeDasharray,"
+                    + " drawn: drawn.width > 50 && drawn.height > 20}; })");
+    assertThat(boxes)
+        .extracting(b -> b.get("state"))
+        .containsExactly("PUBLISHED", "PUBLISHED", "QUARANTINED", "RETIRED");
+    assertThat(boxes).extracting(b -> b.get("depth")).containsExactly("0", "1", "2", "3");
+    assertThat(boxes)
+        .allSatisfy(b -> assertThat(b.get("drawn")).as("a box's size").isEqualTo(true));
+    assertThat(boxes.get(3).get("checksum")).isEqualTo(drawn.retiredChecksum());
+    for (int k = 0; k < 3; k++) {
+      Layer layer = lineage.layers.get(k);
+      assertThat((String) boxes.get(k).get("text"))
+          .contains("depth " + k)
+          .contains("v" + layer.version())
+          .contains(layer.checksum().substring(0, 12));
+    }
+    assertThat(boxes.get(2).get("hatched")).isEqualTo(1L);
+    assertThat(boxes.get(2).get("tip")).isEqualTo(true);
+    Object publishedFill = boxes.get(0).get("fill");
+    assertThat(boxes.get(2).get("fill")).isNotEqualTo(publishedFill);
+    assertThat(boxes.get(3).get("fill")).isNotEqualTo(publishedFill);
+    assertThat(boxes.get(3).get("dashes")).isNotEqualTo("none");
+    assertThat(boxes.get(0).get("dashes")).isEqualTo("none");
+    assertThat(browser.count("svg.lineage g.released")).isEqualTo(1);
+    assertThat(browser.attribute("svg.lineage g.released", "data-waves")).isEqualTo("0,1");
+    assertThat(browser.text("#rollout-state")).isEqualTo("IDLE");
+  }
+
+  @Test
+  void firefoxRefusesADiffOnAnotherBackingFileWithoutSendingIt() throws Exception {
+    Lineage lineage = publish(1);
+    Path wrong = diffOn(lineage, lineage.layers.get(0).fileName(), "64k");
+    Firefox browser = signedInFirefox();
+    browser.open(site() + "#/images/" + lineage.name);
+    Predicate<String> uploads =
+        request ->
+            request.startsWith("POST ") && request.contains("/images/" + lineage.name + "/layers");
+    String filesBefore = dataFiles();
+    browser.chooseFile("#upload-file", wrong);
+    browser.click("#upload-send");
+    browser.visible("#backing-refused");
+    assertThat(browser.text("#backing-refused [data-field='backing']"))
+        .isEqualTo(lineage.layers.get(0).fileName());
+    assertThat(browser.text("#backing-refused [data-field='tip']"))
+        .isEqualTo(lineage.layers.get(1).fileName());
+    Thread.sleep(500);
+    assertThat(browser.requests(uploads)).as("uploads Firefox sent").isEmpty();
+    assertThat(adminJson("/images/" + lineage.name).getList("layers")).hasSize(2);
+    assertThat(dataFiles()).isEqualTo(filesBefore);
+
+    // the same watch on the network sees the upload of a diff that is built on the tip
+    Path right = diffOn(lineage, lineage.layers.get(1).fileName(), "64k");
+    browser.chooseFile("#upload-file", right);
+    browser.click("#upload-send");
+    browser.until(
+        "the diff published",
+        "() => document.getElementById('upload-status')?.dataset.result === 'published'");
+    assertThat(browser.requests(uploads)).as("uploads Firefox sent").hasSize(1);
+    assertThat(adminJson("/images/" + lineage.name).getList("layers")).hasSize(3);
+  }
+
+  @Test
+  void firefoxFiltersAndPagesTheTerminalTable() throws Exception {
+    PagedFleet fleet = pagedFleet();
+    Firefox browser = signedInFirefox();
+    browser.open(site() + "#/terminals");
+    browser.select("#filter-group", fleet.group());
+    awaitRows(browser, 20);
+    assertThat(browser.text("#page-number")).isEqualTo("Page 1");
+    browser.click("#page-next");
+    awaitRows(browser, 5);
+    assertThat(browser.call("() => document.getElementById('page-next').disabled")).isEqualTo(true);
+    browser.click("#page-prev");
+    awaitRows(browser, 20);
+    String withFeedback = "#terminal-table tr[data-id='" + fleet.terminals().get(1).id() + "']";
+    browser.visible(withFeedback);
+    assertThat(browser.attribute(withFeedback + " progress", "value")).isEqualTo("37");
+    int upToDate = fleet.upToDate();
+    assertThat(firefoxChart(browser))
+        .containsEntry("STOP · UP_TO_DATE", String.valueOf(upToDate))
+        .containsEntry("INCREMENTAL · ONE_BEHIND", String.valueOf(25 - upToDate));
+
+    browser.select("#filter-strategy", "STOP");
+    awaitRows(browser, upToDate);
+    @SuppressWarnings("unchecked")
+    List<String> rows =
+        (List<String>)
+            browser.call(
+                "() => [...document.querySelectorAll('#terminal-table tbody tr')]"
+                    + ".map(r => r.innerText)");
+    assertThat(rows).allSatisfy(row -> assertThat(row).contains("STOP · UP_TO_DATE"));
+    assertThat(firefoxChart(browser))
+        .containsOnly(Map.entry("STOP · UP_TO_DATE", String.valueOf(upToDate)));
+  }
+
+  @Test
+  void firefoxShowsATerminalNamedLikeMarkupAsText() throws Exception {
+    // names are unique, and the Chromium test has the bare one
+    String name = "<img src=x onerror=alert(1)><b>in Firefox</b>";
+    String group = uniqueGroup("xss");
+    Term terminal = registerIn(group, name);
+    Firefox browser = signedInFirefox();
+    browser.open(site() + "#/terminals");
+    browser.select("#filter-group", group);
+    awaitRows(browser, 1);
+    assertThat(browser.text("#terminal-table tbody tr [data-field='name']")).isEqualTo(name);
+    assertThat(browser.count("main img, main b")).isZero();
+    browser.open(site() + "#/terminals/" + terminal.id());
+    browser.visible("#terminal-name");
+    assertThat(browser.text("#terminal-name")).isEqualTo(name);
+    assertThat(browser.count("main img, main b")).isZero();
+    assertThat(browser.requests(request -> request.endsWith("/x")))
+        .as("the markup's image fetched")
+        .isEmpty();
+    assertThat(browser.prompts()).as("dialogs the markup opened").isEmpty();
+  }
+
+  @Test
+  void firefoxRendersEveryPageWithoutConsoleErrorsAtDesktopAndPhoneSize() throws Exception {
+    Map<String, String> pages = everyPage();
+    Firefox browser = signedInFirefox();
+    Path shots = Files.createDirectories(SHOTS.resolve("firefox"));
+    for (Dimension size : SIZES) {
+      browser.viewport(size.width, size.height);
+      for (Map.Entry<String, String> page : pages.entrySet()) {
+        browser.open(site() + page.getValue());
+        browser.visible("section.page h1, section.page h2");
+        browser.until(
+            page.getKey() + " loaded", "() => !document.querySelector(\"[aria-busy='true']\")");
+        assertThat(
+                browser.call(
+                    "() => document.documentElement.scrollWidth"
+                        + " - document.documentElement.clientWidth"))
+            .as(page.getKey() + " scrolls sideways at " + size)
+            .isEqualTo(0L);
+        byte[] png = browser.screenshot();
+        Files.write(
+            shots.resolve(page.getKey() + "-" + size.width + "x" + size.height + ".png"), png);
+        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(shot.getWidth()).as(page.getKey() + " screenshot width").isEqualTo(size.width);
+        assertThat(shot.getHeight())
+            .as(page.getKey() + " screenshot height")
+            .isEqualTo(size.height);
+        assertThat(colours(shot)).as(page.getKey() + " drawn in colours").isGreaterThan(8);
+        assertThat(browser.problems()).as("Firefox's console on " + page.getKey()).isEmpty();
+      }
+    }
+  }
+
+  /**
+   * The console check of the Firefox tests is only worth something if it sees a violation: script
+   * and a style attribute put into the page are refused by the policy, and reported.
+   */
+  @Test
+  void firefoxReportsContentSecurityPolicyViolationsAsProblems() throws Exception {
+    Firefox browser = signedInFirefox();
+    browser.open(site() + "#/overview");
+    browser.visible("[data-page='overview'] h1");
+    browser.call(
+        "() => { const s = document.createElement('script');"
+            + " s.textContent = 'window.inlineRan = true'; document.body.append(s);"
+            + " const p = document.createElement('p'); p.setAttribute('style', 'color: red');"
+            + " document.body.append(p); }");
+    List<String> problems = new ArrayList<>();
+    await(
+        () -> {
+          problems.addAll(browser.problems());
+          return problems.size() >= 2 ? true : null;
+        });
+    assertThat(problems)
+        .anySatisfy(
+            p -> assertThat(p).contains("Content-Security-Policy").contains("inline script"))
+        .anySatisfy(
+            p -> assertThat(p).contains("Content-Security-Policy").contains("inline style"));
+    assertThat(browser.call("() => window.inlineRan === true")).isEqualTo(false);
+  }
+
+  /**
+   * The one Firefox of this class, once it is ready. A missing {@code firefox-esr} skips the test,
+   * or fails it when {@code CI=true}; one that is there but does not start fails it, and every
+   * other Firefox test with the same cause.
+   */
+  static Firefox firefox() throws Exception {
+    if (firefoxStarting == null) {
+      String message =
+          "the Firefox tests need "
+              + Firefox.BINARY
+              + " (apt-get install firefox-esr; .ci/run does it)";
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
+    }
+    try {
+      usedFirefox = firefoxStarting.get(2, TimeUnit.MINUTES);
+      return usedFirefox;
+    } catch (ExecutionException failed) {
+      throw new AssertionError("Firefox did not start: " + failed.getCause(), failed.getCause());
+    }
+  }
+
+  /** Firefox at 1280×800 on the console, signed in with the admin token. */
+  Firefox signedInFirefox() throws Exception {
+    Firefox browser = firefox();
+    browser.viewport(1280, 800);
+    browser.open(site());
+    browser.until(
+        "the sign-in form or the console",
+        "() => document.getElementById('nav').checkVisibility()"
+            + " || document.getElementById('token').checkVisibility()");
+    if (Boolean.TRUE.equals(
+        browser.call("() => document.getElementById('token').checkVisibility()"))) {
+      browser.type("#token", TOKEN + "\n");
+      browser.visible("#nav");
+    }
+    return browser;
+  }
+
+  static void awaitRows(Firefox browser, int rows) {
+    browser.until(
+        rows + " rows in the terminal table",
+        "(n) => document.querySelectorAll('#terminal-table tbody tr').length === n",
+        rows);
+  }
+
+  /** The decision chart's bars, label to value. */
+  @SuppressWarnings("unchecked")
+  static Map<String, String> firefoxChart(Firefox browser) {
+    return (Map<String, String>)
+        browser.call(
+            "() => Object.fromEntries([...document.querySelectorAll('#decision-chart g.bar')]"
+                + ".map(b => [b.getAttribute('data-label'), b.getAttribute('data-value')]))");
+  }
+
+  /** How many colours a sample of the picture's pixels has: a blank page has one or two. */
+  static long colours(BufferedImage image) {
+    Set<Integer> seen = new HashSet<>();
+    for (int y = 0; y < image.getHeight(); y += 7) {
+      for (int x = 0; x < image.getWidth(); x += 7) {
+        seen.add(image.getRGB(x, y));
+      }
+    }
+    return seen.size();
   }
 
   // ---------------------------------------------------------------- browser helpers
@@ -1181,6 +1470,132 @@ class ConsoleIT extends TerminalsItSupport {
   }
 
   // ---------------------------------------------------------------- fleet helpers
+
+  /**
+   * Every page of the console by name and address, with an image of three layers and a terminal one
+   * behind on it, so that no page is only its empty state.
+   */
+  Map<String, String> everyPage() throws Exception {
+    Lineage lineage = publish(2);
+    Term terminal = registerIn(uniqueGroup("shots"), "shot-" + UNIQUE.incrementAndGet());
+    assign(terminal, lineage);
+    report(terminal, lineage, lineage.checksums().subList(0, 2)).then().statusCode(200);
+    Map<String, String> pages = new java.util.LinkedHashMap<>();
+    pages.put("overview", "#/overview");
+    pages.put("images", "#/images/" + lineage.name);
+    pages.put("terminals", "#/terminals");
+    pages.put("terminal", "#/terminals/" + terminal.id());
+    pages.put("groups", "#/groups");
+    pages.put("audits", "#/audits");
+    return pages;
+  }
+
+  /** An image whose depth 3 (checksum given) is retired and whose tip, depth 2, is quarantined. */
+  record RetiredAndQuarantined(Lineage lineage, String retiredChecksum) {}
+
+  /**
+   * An image of four layers with a rollout plan: depth 3 retired, depth 2 (the tip) quarantined by
+   * an audit that found its file damaged.
+   */
+  RetiredAndQuarantined lineageWithARetiredAndAQuarantinedLayer() throws Exception {
+    Lineage lineage = publish(3);
+    String retiredChecksum = lineage.layers.get(3).checksum();
+    retire(lineage, 3);
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body("{\"waves\":[[\"" + uniqueGroup("canary") + "\"]]}")
+        .put(api + "/images/" + lineage.name + "/rollout")
+        .then()
+        .statusCode(200);
+    Layer damaged = lineage.layers.get(2);
+    Path damagedFile = layerFile(lineage.name, damaged.fileName());
+    flipByte(damagedFile, Files.size(damagedFile) - 1000);
+    auditToTheEnd();
+    return new RetiredAndQuarantined(lineage, retiredChecksum);
+  }
+
+  /** A group of 25 terminals on one image: every third up to date, the rest one behind. */
+  record PagedFleet(Lineage lineage, String group, List<Term> terminals, int upToDate) {}
+
+  /** {@link PagedFleet}, the second terminal also reporting a download at 37 %. */
+  PagedFleet pagedFleet() throws Exception {
+    Lineage lineage = publish(1);
+    String group = uniqueGroup("pg");
+    List<Term> terminals = new ArrayList<>();
+    int upToDate = 0;
+    for (int i = 0; i < 25; i++) {
+      Term terminal = registerIn(group, group + "-t" + String.format("%02d", i));
+      assign(terminal, lineage);
+      List<String> held = i % 3 == 0 ? lineage.checksums() : lineage.checksums().subList(0, 1);
+      upToDate += i % 3 == 0 ? 1 : 0;
+      report(terminal, lineage, held).then().statusCode(200);
+      terminals.add(terminal);
+    }
+    feedback(terminals.get(1), lineage, "{\"state\":\"DOWNLOADING\",\"progress\":37}");
+    return new PagedFleet(lineage, group, List.copyOf(terminals), upToDate);
+  }
+
+  /** A fleet of one image and what the overview must show for it, checked against the API. */
+  record OverviewFleet(Lineage lineage, Map<String, String> counts, long bytes) {}
+
+  /**
+   * An image with nine terminals, one or two for each column of the overview: two up to date, one a
+   * layer behind, one two behind, one diverged, one broken, one empty, one waiting for its group's
+   * closed window and one not reported yet. The API's {@code /fleet} must count them so.
+   */
+  OverviewFleet overviewFleet() throws Exception {
+    Lineage lineage = publish(2);
+    List<String> chain = lineage.checksums();
+    String group = uniqueGroup("ov");
+    String closed = uniqueGroup("closed");
+    windowClosedNow(closed);
+    reportAs(lineage, group, body(nodes(chain)));
+    reportAs(lineage, group, body(nodes(chain)));
+    reportAs(lineage, group, body(nodes(chain.subList(0, 2))));
+    reportAs(lineage, group, body(nodes(chain.subList(0, 1))));
+    reportAs(lineage, group, body(nodes(List.of(chain.get(0), randomHex()))));
+    reportAs(
+        lineage,
+        group,
+        body("[" + node(chain.get(0), randomHex()) + "," + node(chain.get(1), randomHex()) + "]"));
+    reportAs(lineage, group, body("[]"));
+    reportAs(lineage, closed, body(nodes(chain.subList(0, 2))));
+    Term unreported = registerIn(group, "quiet-" + UNIQUE.incrementAndGet());
+    assign(unreported, lineage);
+
+    long bytes = 0;
+    for (Object total :
+        list(Map.of("image", lineage.name))
+            .getList(
+                "items.images.flatten().findAll { it.image == '"
+                    + lineage.name
+                    + "' }.totalBytes")) {
+      bytes += total == null ? 0 : ((Number) total).longValue();
+    }
+    assertThat(bytes).isPositive();
+    Map<String, String> counts =
+        Map.of(
+            "terminals", "9",
+            "upToDate", "2",
+            "oneBehind", "1",
+            "behind", "1",
+            "diverged", "1",
+            "broken", "1",
+            "empty", "1",
+            "waiting", "1",
+            "ahead", "0",
+            "unreported", "1");
+    JsonPath fleet = adminJson("/fleet");
+    String row = "images.find { it.image == '" + lineage.name + "' }.";
+    assertThat(fleet.getLong(row + "bytesToMove")).isEqualTo(bytes);
+    counts.forEach(
+        (field, count) ->
+            assertThat(fleet.getLong(row + field))
+                .as("the API's " + field)
+                .isEqualTo(Long.parseLong(count)));
+    return new OverviewFleet(lineage, counts, bytes);
+  }
 
   String uniqueGroup(String prefix) {
     return prefix + "-" + UNIQUE.incrementAndGet() + "-" + System.nanoTime() % 100000;
