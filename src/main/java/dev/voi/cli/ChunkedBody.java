@@ -16,6 +16,12 @@ import java.util.Locale;
  * while the body is sent instead of in a pass before it. The file's bytes still go to the socket by
  * {@link FileChannel#transferTo} ({@code sendfile} on Linux, no copy through the JVM): only the few
  * bytes of each chunk's size line are written between them.
+ *
+ * <p>The first chunk's size line goes out with the request's head ({@link #opening}), before the
+ * {@code 100 Continue}: Payara's HTTP layer (Grizzly) hands a chunked request to the application
+ * only once bytes of its body have arrived, so a client that sent nothing but the head would wait
+ * out its own time-out for a {@code 100} the server cannot send yet. A client may send body bytes
+ * before the interim answer (RFC 9110 §10.1.1); a refusal still comes before any of the file.
  */
 final class ChunkedBody {
 
@@ -35,9 +41,14 @@ final class ChunkedBody {
     return "Transfer-Encoding: chunked\r\nTrailer: Content-Digest\r\n";
   }
 
+  /** What goes right behind the head: the first chunk's size line (nothing for an empty body). */
+  static byte[] opening(long length) {
+    return length == 0 ? new byte[0] : sizeLine(Math.min(CHUNK, length));
+  }
+
   /**
-   * Writes {@code source} as chunks of at most {@link #CHUNK} bytes, then the last chunk with the
-   * trailer of {@code digest}.
+   * Writes {@code source} as chunks of at most {@link #CHUNK} bytes (the first one's size line
+   * already sent: {@link #opening}), then the last chunk with the trailer of {@code digest}.
    */
   static void send(WritableByteChannel out, UploadSource source, Progress progress, Digest digest)
       throws IOException {
@@ -47,7 +58,9 @@ final class ChunkedBody {
       long position = 0;
       while (position < end) {
         long chunkEnd = Math.min(end, position + CHUNK);
-        writeFully(out, ByteBuffer.wrap(sizeLine(chunkEnd - position)));
+        if (position > 0) {
+          writeFully(out, ByteBuffer.wrap(sizeLine(chunkEnd - position)));
+        }
         if (position < prefix.length) {
           int n = (int) Math.min(prefix.length, chunkEnd) - (int) position;
           writeFully(out, ByteBuffer.wrap(prefix, (int) position, n));

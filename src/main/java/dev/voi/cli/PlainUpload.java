@@ -69,6 +69,9 @@ final class PlainUpload {
                   : ChunkedBody.headers())
               + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
       writeFully(socket, ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
+      if (trailer != null) {
+        writeFully(socket, ByteBuffer.wrap(ChunkedBody.opening(source.length())));
+      }
       socket.socket().setSoTimeout(CONTINUE_WAIT_MILLIS);
       try {
         Response early = readResponse(in);

@@ -9,17 +9,17 @@ import dev.voi.testing.FreshDatabase;
 import dev.voi.testing.ServerProcess;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.util.Base64;
-import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -393,8 +393,8 @@ class VoiCliIT {
   }
 
   /**
-   * Posts {@code body} to {@code path} (under the API) chunked, with {@code Trailer:} {@code
-   * announced} and the trailer field {@code Content-Digest: trailer} when not null; or, with
+   * Posts {@code body} to {@code path} (under the API) chunked (one chunk), with {@code Trailer:}
+   * {@code announced} and the trailer field {@code Content-Digest: trailer} when not null; or, with
    * {@code contentLength}, in one piece under a Content-Length (so no trailer can come). Sends
    * {@code Expect: 100-continue} and the body only after the interim answer.
    *
@@ -404,7 +404,7 @@ class VoiCliIT {
       String path, byte[] body, String announced, String trailer, boolean contentLength)
       throws IOException {
     URI uri = URI.create(api + path);
-    try (Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(60_000);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
@@ -424,21 +424,18 @@ class VoiCliIT {
                   : "Transfer-Encoding: chunked\r\n")
               + (announced == null ? "" : "Trailer: " + announced + "\r\n")
               + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
-      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      // A chunked body's size line goes with the head: the server sees the request only then.
+      String opening = contentLength ? "" : Integer.toHexString(body.length) + "\r\n";
+      out.write((head + opening).getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String answer = RawHttp.readHead(in);
       if (answer.startsWith("HTTP/1.1 100")) {
-        if (contentLength) {
-          out.write(body);
-        } else {
-          for (int at = 0; at < body.length; at += 1 << 20) {
-            int n = Math.min(1 << 20, body.length - at);
-            out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, at, n);
-            out.write(new byte[] {'\r', '\n'});
-          }
+        out.write(body);
+        if (!contentLength) {
           out.write(
-              ("0\r\n" + (trailer == null ? "" : "Content-Digest: " + trailer + "\r\n") + "\r\n")
+              ("\r\n0\r\n"
+                      + (trailer == null ? "" : "Content-Digest: " + trailer + "\r\n")
+                      + "\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
         }
         out.flush();
@@ -450,8 +447,7 @@ class VoiCliIT {
 
   private static String digestField(byte[] bytes) throws Exception {
     return "sha-256=:"
-        + Base64.getEncoder()
-            .encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes))
+        + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes))
         + ":";
   }
 
