@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -17,11 +18,12 @@ import java.util.Locale;
  * {@link FileChannel#transferTo} ({@code sendfile} on Linux, no copy through the JVM): only the few
  * bytes of each chunk's size line are written between them.
  *
- * <p>The first chunk's size line goes out with the request's head ({@link #opening}), before the
- * {@code 100 Continue}: Payara's HTTP layer (Grizzly) hands a chunked request to the application
- * only once bytes of its body have arrived, so a client that sent nothing but the head would wait
- * out its own time-out for a {@code 100} the server cannot send yet. A client may send body bytes
- * before the interim answer (RFC 9110 §10.1.1); a refusal still comes before any of the file.
+ * <p>A first chunk of {@link #OPENING} bytes goes out with the request's head ({@link #opening}),
+ * before the {@code 100 Continue}: Payara's HTTP layer (Grizzly) hands a chunked request to the
+ * application only once bytes of its body have arrived (a size line alone is not always enough), so
+ * a client that sent nothing but the head would wait out its own time-out for a {@code 100} the
+ * server cannot send yet. A client may send body bytes before the interim answer (RFC 9110
+ * §10.1.1); a refusal still comes before more than those few bytes are sent.
  */
 final class ChunkedBody {
 
@@ -41,28 +43,50 @@ final class ChunkedBody {
     return "Transfer-Encoding: chunked\r\nTrailer: Content-Digest\r\n";
   }
 
-  /** What goes right behind the head: the first chunk's size line (nothing for an empty body). */
-  static byte[] opening(long length) {
-    return length == 0 ? new byte[0] : sizeLine(Math.min(CHUNK, length));
+  /** The bytes of the first chunk, sent with the head. */
+  static final int OPENING = 512;
+
+  /**
+   * What goes right behind the head: the first chunk, the first {@link #OPENING} bytes of what is
+   * sent (all of it when shorter; nothing for an empty body).
+   */
+  static byte[] opening(UploadSource source) throws IOException {
+    int length = (int) Math.min(OPENING, source.length());
+    if (length == 0) {
+      return new byte[0];
+    }
+    byte[] prefix = source.prefix();
+    ByteBuffer bytes = ByteBuffer.allocate(length);
+    bytes.put(prefix, 0, Math.min(prefix.length, length));
+    try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
+      while (bytes.hasRemaining()) {
+        if (file.read(bytes, bytes.position()) < 0) {
+          throw new IOException(source.file() + " became shorter while it was sent");
+        }
+      }
+    }
+    ByteBuffer chunk = ByteBuffer.allocate(length + 16);
+    chunk.put(sizeLine(length)).put(bytes.array()).put(CRLF);
+    return Arrays.copyOf(chunk.array(), chunk.position());
   }
 
   /**
-   * Writes {@code source} as chunks of at most {@link #CHUNK} bytes (the first one's size line
-   * already sent: {@link #opening}), then the last chunk with the trailer of {@code digest}.
+   * Writes {@code source} after its {@link #opening} as chunks of at most {@link #CHUNK} bytes,
+   * then the last chunk with the trailer of {@code digest}.
    */
   static void send(WritableByteChannel out, UploadSource source, Progress progress, Digest digest)
       throws IOException {
     byte[] prefix = source.prefix();
     long end = source.length();
+    long opened = Math.min(OPENING, end);
+    progress.advance(opened);
     try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
-      long position = 0;
+      long position = opened;
       while (position < end) {
         long chunkEnd = Math.min(end, position + CHUNK);
-        if (position > 0) {
-          writeFully(out, ByteBuffer.wrap(sizeLine(chunkEnd - position)));
-        }
+        writeFully(out, ByteBuffer.wrap(sizeLine(chunkEnd - position)));
         if (position < prefix.length) {
-          int n = (int) Math.min(prefix.length, chunkEnd) - (int) position;
+          int n = (int) (Math.min(prefix.length, chunkEnd) - position);
           writeFully(out, ByteBuffer.wrap(prefix, (int) position, n));
           position += n;
           progress.advance(n);

@@ -70,7 +70,7 @@ final class PlainUpload {
               + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
       writeFully(socket, ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
       if (trailer != null) {
-        writeFully(socket, ByteBuffer.wrap(ChunkedBody.opening(source.length())));
+        writeFully(socket, ByteBuffer.wrap(ChunkedBody.opening(source)));
       }
       socket.socket().setSoTimeout(CONTINUE_WAIT_MILLIS);
       try {

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chunked upload with its digest in a trailer, read back by a strict decoder on a real socket
  * (so the file goes by {@code sendfile}): the chunks carry exactly the rewritten prefix and the
- * rest of the file, each size line says its chunk's length, and the last chunk carries the {@code
- * Content-Digest} of those bytes, sent only once the digest is known.
+ * rest of the file (the first 512 bytes of it in the chunk sent with the head), each size line says
+ * its chunk's length, and the last chunk carries the {@code Content-Digest} of those bytes, sent
+ * only once the digest is known.
  */
 class ChunkedBodyTest {
 
@@ -57,18 +59,33 @@ class ChunkedBodyTest {
         .contains("Trailer: Content-Digest\r\n")
         .contains("Expect: 100-continue\r\n")
         .doesNotContain("Content-Length");
-    assertThat(received.chunks()).containsExactly(ChunkedBody.CHUNK, ChunkedBody.CHUNK, 12345L);
+    assertThat(received.chunks())
+        .containsExactly(
+            (long) ChunkedBody.OPENING, ChunkedBody.CHUNK, ChunkedBody.CHUNK, 12345L - 512);
     assertThat(received.body()).isEqualTo(expected);
     assertThat(received.trailer()).containsOnlyKeys("Content-Digest");
     assertThat(DigestField.sha256(received.trailer().get("Content-Digest"))).isEqualTo(digest);
   }
 
   @Test
-  void aSmallFileIsOneChunk() throws Exception {
+  void aPrefixLongerThanTheOpeningChunkGoesOnInTheNext() throws Exception {
+    Path file = file(300_000);
+    byte[] prefix = new byte[70_000];
+    Arrays.fill(prefix, (byte) 'H');
+    byte[] expected = Files.readAllBytes(file);
+    System.arraycopy(prefix, 0, expected, 0, prefix.length);
+    Checksum digest = Checksum.ofBytes(MessageDigest.getInstance("SHA-256").digest(expected));
+    Received received = upload(file, prefix, () -> digest);
+    assertThat(received.chunks()).containsExactly(512L, 300_000L - 512);
+    assertThat(received.body()).isEqualTo(expected);
+  }
+
+  @Test
+  void aSmallFileIsTheOpeningChunkAndTheRest() throws Exception {
     Path file = file(1000);
     Checksum digest = Checksum.sha256Of(file);
     Received received = upload(file, new byte[0], () -> digest);
-    assertThat(received.chunks()).containsExactly(1000L);
+    assertThat(received.chunks()).containsExactly(512L, 488L);
     assertThat(received.body()).isEqualTo(Files.readAllBytes(file));
     assertThat(DigestField.sha256(received.trailer().get("Content-Digest"))).isEqualTo(digest);
   }
@@ -101,7 +118,7 @@ class ChunkedBodyTest {
                       }))
           .hasMessageContaining("cannot read the file");
       String sent = new String(everything.get(10, TimeUnit.SECONDS), StandardCharsets.ISO_8859_1);
-      assertThat(sent).startsWith("3e8\r\n").doesNotContain("\r\n0\r\n");
+      assertThat(sent).startsWith("200\r\n").contains("\r\n1e8\r\n").doesNotContain("\r\n0\r\n");
     }
   }
 

@@ -393,10 +393,10 @@ class VoiCliIT {
   }
 
   /**
-   * Posts {@code body} to {@code path} (under the API) chunked (one chunk), with {@code Trailer:}
-   * {@code announced} and the trailer field {@code Content-Digest: trailer} when not null; or, with
-   * {@code contentLength}, in one piece under a Content-Length (so no trailer can come). Sends
-   * {@code Expect: 100-continue} and the body only after the interim answer.
+   * Posts {@code body} to {@code path} (under the API) chunked (512 bytes, then the rest), with
+   * {@code Trailer:} {@code announced} and the trailer field {@code Content-Digest: trailer} when
+   * not null; or, with {@code contentLength}, in one piece under a Content-Length (so no trailer
+   * can come). Sends {@code Expect: 100-continue} and the body only after the interim answer.
    *
    * @return the final answer: head and body as text
    */
@@ -424,13 +424,21 @@ class VoiCliIT {
                   : "Transfer-Encoding: chunked\r\n")
               + (announced == null ? "" : "Trailer: " + announced + "\r\n")
               + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
-      // A chunked body's size line goes with the head: the server sees the request only then.
-      String opening = contentLength ? "" : Integer.toHexString(body.length) + "\r\n";
-      out.write((head + opening).getBytes(StandardCharsets.US_ASCII));
+      // A first chunk goes with the head, as bin/voi sends it: the server sees a chunked request
+      // only once body bytes have arrived.
+      int opening = contentLength ? 0 : 512;
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      if (!contentLength) {
+        out.write("200\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(body, 0, opening);
+        out.write(
+            ("\r\n" + Integer.toHexString(body.length - opening) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+      }
       out.flush();
       String answer = RawHttp.readHead(in);
       if (answer.startsWith("HTTP/1.1 100")) {
-        out.write(body);
+        out.write(body, opening, body.length - opening);
         if (!contentLength) {
           out.write(
               ("\r\n0\r\n"
