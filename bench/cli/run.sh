@@ -12,7 +12,7 @@
 #   trailer).
 # Rounds interleave them all, so that each ratio compares figures taken moments apart (the
 # machine's speed drifts under other load); the load average is printed with each round.
-# Usage: [VOI_BENCH_BEFORE_JAR=jar] bench/cli/run.sh [size-in-MiB=1024] [rounds=5]
+# Usage: [VOI_BENCH_BEFORE_JAR=jar] [VOI_BENCH_PORT=18490] bench/cli/run.sh [size-in-MiB=1024] [rounds=5]
 # Needs: qemu-img, curl, openssl, python3.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
