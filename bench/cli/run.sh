@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Benchmark of issue 14, every figure a ratio against a baseline measured in this same run:
-#   bin/voi publish of a new base (the whole command: JVM start, the local SHA-256 pass over the
-#   file, the upload with digest=, the server's publish)  vs  openssl dgst -sha256 of the file;
+#   bin/voi publish of a new base (the whole command: JVM start, the lookup, the upload with the
+#   SHA-256 computed while the file is sent and sent in a Content-Digest trailer, the server's
+#   publish)  vs  openssl dgst -sha256 of the file;
+#   the same with --digest-first (the local SHA-256 pass before the upload, digest= in the URL);
+#   with VOI_BENCH_BEFORE_JAR=<an older target/voi-agent.jar>, that build's bin/voi as well (the
+#   same server: it still takes digest=), for a before/after in one sitting;
 #   and, for where the time goes, the same upload by curl with the digest given (the server side
-#   alone), by curl without it (the server's slower path, with no local pass before the upload),
-#   and the two phases bin/voi reports itself (--json: seconds.hash, seconds.upload).
-# Rounds interleave openssl, bin/voi and curl, so that each ratio compares figures taken moments
-# apart (the machine's speed drifts under other load).
-# Usage: bench/cli/run.sh [size-in-MiB=1024] [rounds=5]
+#   alone), by curl without it (the server's path for an unknown digest, no local pass), and the
+#   phases bin/voi reports itself (--json: seconds.hash, seconds.upload, which overlap with the
+#   trailer).
+# Rounds interleave them all, so that each ratio compares figures taken moments apart (the
+# machine's speed drifts under other load); the load average is printed with each round.
+# Usage: [VOI_BENCH_BEFORE_JAR=jar] [VOI_BENCH_PORT=18490] bench/cli/run.sh [size-in-MiB=1024] [rounds=5]
 # Needs: qemu-img, curl, openssl, python3.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,7 +22,7 @@ size_mib=${1:-1024}
 rounds=${2:-5}
 work=$root/target/bench-cli
 rm -rf "$work" && mkdir -p "$work"
-port=18490
+port=${VOI_BENCH_PORT:-18490}
 token=bench-admin-token
 
 cleanup() {
@@ -58,6 +63,7 @@ export VOI_SERVER=http://127.0.0.1:$port VOI_TOKEN=$token
 # during the first GiB or two): three publishes of 256 MiB through bin/voi.
 make_base "$work/warm.qcow2" 256
 for n in 1 2 3; do "$root/bin/voi" publish "warm-$n" "$work/warm.qcow2" --json > /dev/null; done
+"$root/bin/voi" publish "warm-4" "$work/warm.qcow2" --json --digest-first > /dev/null
 rm -f "$work/warm.qcow2"
 sync
 
@@ -68,39 +74,63 @@ curl_upload() { # image [query]
   curl -sf -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
     -T "$work/base.qcow2" -X POST "$VOI_SERVER/api/v1/images?name=$1${2:-}"
 }
+before_voi() { # the older build's bin/voi, as its bin/voi starts it
+  java -XX:+UseSerialGC ${VOI_CLI_JAVA_OPTS:-} -cp "$VOI_BENCH_BEFORE_JAR" dev.voi.cli.Voi "$@"
+}
+phases() { python3 -c "import json; s=json.load(open('$work/last.out'))['seconds']; print(s['hash'], s['upload'])"; }
 rounds_out=""
 for n in $(seq -1 "$rounds"); do
+  r=$((n + 2))
+  load=$(cut -d' ' -f1 /proc/loadavg)
   o=$(timed openssl dgst -sha256 "$work/base.qcow2")
-  v=$(timed "$root/bin/voi" publish "voi-r$((n + 2))" "$work/base.qcow2" --json)
-  phases=$(python3 -c "import json; d=json.load(open('$work/last.out')); print(d['seconds']['hash'], d['seconds']['upload'])")
-  c=$(timed curl_upload "curl-r$((n + 2))" "&digest=sha256:$digest")
-  p=$(timed curl_upload "plain-r$((n + 2))")
+  v=$(timed "$root/bin/voi" publish "voi-r$r" "$work/base.qcow2" --json)
+  vp=$(phases)
+  f=$(timed "$root/bin/voi" publish "first-r$r" "$work/base.qcow2" --json --digest-first)
+  fp=$(phases)
+  b=0
+  if [[ -n ${VOI_BENCH_BEFORE_JAR:-} ]]; then
+    b=$(timed before_voi publish "before-r$r" "$work/base.qcow2" --json)
+  fi
+  c=$(timed curl_upload "curl-r$r" "&digest=sha256:$digest")
+  p=$(timed curl_upload "plain-r$r")
+  line="load $load: openssl $o s, voi $v s (hash, upload: $vp), voi --digest-first $f s ($fp)"
+  [[ -n ${VOI_BENCH_BEFORE_JAR:-} ]] && line="$line, before $b s"
+  line="$line, curl with digest= $c s, curl without $p s"
+  for kind in voi first before curl plain; do rm -rf "$work/data/images/$kind-r$r"; done
   if [[ $n -lt 1 ]]; then
-    echo "warm-up round: openssl $o s, voi $v s (hash, upload: $phases), curl with digest= $c s, curl without $p s (not counted)" >&2
+    echo "warm-up round: $line (not counted)" >&2
     continue
   fi
-  echo "round $n: openssl $o s, voi $v s (hash, upload: $phases), curl with digest= $c s, curl without $p s" >&2
-  rounds_out="$rounds_out$o,$v,${phases/ /,},$c,$p;"
-  for kind in voi curl plain; do rm -rf "$work/data/images/$kind-r$((n + 1))"; done
+  echo "round $n: $line" >&2
+  rounds_out="$rounds_out$o,$v,${vp/ /,},$f,${fp/ /,},$b,$c,$p,$load;"
 done
 
 python3 - "$bytes" "$rounds_out" <<'PY'
 import statistics, sys
 size, rounds_out = int(sys.argv[1]), sys.argv[2]
 rounds = [tuple(map(float, r.split(","))) for r in rounds_out.split(";") if r]
-o = [r[0] for r in rounds]; v = [r[1] for r in rounds]; h = [r[2] for r in rounds]
-u = [r[3] for r in rounds]; c = [r[4] for r in rounds]; p = [r[5] for r in rounds]
+col = lambda i: [r[i] for r in rounds]
+o, v, vh, vu, f, fh, fu, b, c, p, load = (col(i) for i in range(11))
 med = statistics.median
-print(f"file: {size / 1048576:.0f} MiB ({size} bytes); {len(rounds)} rounds")
+def ratio(i):
+    rs = sorted(r[0] / r[i] for r in rounds)
+    return f"ratio median {med(rs):.2f}x, per round {min(rs):.2f}-{max(rs):.2f}x"
+print(f"file: {size / 1048576:.0f} MiB ({size} bytes); {len(rounds)} rounds;"
+      f" load average {min(load):.2f}-{max(load):.2f}")
 print(f"openssl dgst -sha256: {med(o):.2f} s median ({min(o):.2f}-{max(o):.2f})")
-ratios = sorted(r[0] / r[1] for r in rounds)
-print(f"bin/voi publish (whole command): {med(v):.2f} s median ({min(v):.2f}-{max(v):.2f});"
-      f" ratio median {med(ratios):.2f}x, per round {min(ratios):.2f}-{max(ratios):.2f}x (goal >= 0.35x)")
-print(f"  its local SHA-256 pass: {med(h):.2f} s median, ratio {med([r[0] / r[2] for r in rounds]):.2f}x")
-print(f"  its upload + publish:   {med(u):.2f} s median, ratio {med([r[0] / r[3] for r in rounds]):.2f}x")
-print(f"  the rest (JVM start, lookup): {med([r[1] - r[2] - r[3] for r in rounds]):.2f} s median")
-print(f"curl upload with digest= (the server side alone): {med(c):.2f} s median,"
-      f" ratio {med([r[0] / r[4] for r in rounds]):.2f}x")
+print(f"bin/voi publish (whole command, digest in the trailer): {med(v):.2f} s median"
+      f" ({min(v):.2f}-{max(v):.2f}); {ratio(1)} (goal >= 0.35x)")
+print(f"  its SHA-256 (beside the upload): {med(vh):.2f} s median;"
+      f" its upload + publish: {med(vu):.2f} s median;"
+      f" the rest (JVM start, lookup): {med([r[1] - r[3] for r in rounds]):.2f} s median")
+print(f"bin/voi publish --digest-first (whole command): {med(f):.2f} s median"
+      f" ({min(f):.2f}-{max(f):.2f}); {ratio(4)}")
+print(f"  its local SHA-256 pass: {med(fh):.2f} s median; its upload + publish: {med(fu):.2f} s"
+      f" median; the rest: {med([r[4] - r[5] - r[6] for r in rounds]):.2f} s median")
+if any(b):
+    print(f"the older build's bin/voi publish (whole command): {med(b):.2f} s median"
+          f" ({min(b):.2f}-{max(b):.2f}); {ratio(7)}")
+print(f"curl upload with digest= (the server side alone): {med(c):.2f} s median; {ratio(8)}")
 print(f"curl upload without digest= (no local pass; the server hashes the stamped file after it):"
-      f" {med(p):.2f} s median, ratio {med([r[0] / r[5] for r in rounds]):.2f}x")
+      f" {med(p):.2f} s median; {ratio(9)}")
 PY

@@ -126,16 +126,39 @@ final class Api {
    * HTTPS through the JDK's client.
    */
   Answer upload(URI uri, UploadSource source, Progress progress, String what, int... expected) {
+    return upload(uri, source, progress, null, what, expected);
+  }
+
+  /** Whether {@link #upload} can send the body's digest in a trailer: over plain HTTP only. */
+  boolean trailers() {
+    return "http".equalsIgnoreCase(server.getScheme());
+  }
+
+  /**
+   * As {@link #upload(URI, UploadSource, Progress, String, int...)}, the body chunked and followed
+   * by a {@code Content-Digest} trailer of {@code trailer} when it is not null (plain HTTP only:
+   * {@link #trailers}).
+   */
+  Answer upload(
+      URI uri,
+      UploadSource source,
+      Progress progress,
+      ChunkedBody.Digest trailer,
+      String what,
+      int... expected) {
     console.detail("POST " + uri);
     if ("http".equalsIgnoreCase(uri.getScheme())) {
       PlainUpload.Response response;
       try {
-        response = PlainUpload.post(uri, token, source, progress);
+        response = PlainUpload.post(uri, token, source, progress, trailer);
       } catch (IOException e) {
         throw unreachable(what, e);
       }
       console.detail("-> " + response.status());
       return answer(response.status(), response.body(), response.location(), what, expected);
+    }
+    if (trailer != null) {
+      throw new IllegalArgumentException("the JDK's HTTP client sends no trailers");
     }
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri)

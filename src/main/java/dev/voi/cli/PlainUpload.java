@@ -19,7 +19,9 @@ import java.util.Locale;
  * {@code sendfile} on Linux) instead of copying it through the JVM: on a machine where the server
  * runs too, the CPU the client does not spend on copying a 40 GB template is the server's. The
  * request carries {@code Expect: 100-continue}, so a refused upload is answered before its body is
- * sent; a server that says nothing within {@link #CONTINUE_WAIT_MILLIS} gets the body anyway.
+ * sent; a server that says nothing within {@link #CONTINUE_WAIT_MILLIS} gets the body anyway. The
+ * body goes with its length declared, or chunked with its SHA-256 in a trailer ({@link
+ * ChunkedBody}) when the digest is computed while it is sent.
  */
 final class PlainUpload {
 
@@ -36,6 +38,16 @@ final class PlainUpload {
 
   static Response post(URI uri, String token, UploadSource source, Progress progress)
       throws IOException {
+    return post(uri, token, source, progress, null);
+  }
+
+  /**
+   * @param trailer the body's SHA-256, sent as a trailer after a chunked body; null: the body goes
+   *     with a Content-Length
+   */
+  static Response post(
+      URI uri, String token, UploadSource source, Progress progress, ChunkedBody.Digest trailer)
+      throws IOException {
     int port = uri.getPort() >= 0 ? uri.getPort() : 80;
     try (SocketChannel socket = SocketChannel.open()) {
       socket.socket().connect(new InetSocketAddress(uri.getHost(), port), CONNECT_TIMEOUT_MILLIS);
@@ -51,10 +63,15 @@ final class PlainUpload {
               + "\r\nAuthorization: Bearer "
               + token
               + "\r\nAccept: application/json, application/problem+json"
-              + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-              + source.length()
-              + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
+              + "\r\nContent-Type: application/octet-stream\r\n"
+              + (trailer == null
+                  ? "Content-Length: " + source.length() + "\r\n"
+                  : ChunkedBody.headers())
+              + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
       writeFully(socket, ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
+      if (trailer != null) {
+        writeFully(socket, ByteBuffer.wrap(ChunkedBody.opening(source)));
+      }
       socket.socket().setSoTimeout(CONTINUE_WAIT_MILLIS);
       try {
         Response early = readResponse(in);
@@ -66,7 +83,11 @@ final class PlainUpload {
       }
       socket.socket().setSoTimeout(0);
       try {
-        sendBody(socket, source, progress);
+        if (trailer == null) {
+          sendBody(socket, source, progress);
+        } else {
+          ChunkedBody.send(socket, source, progress, trailer);
+        }
       } catch (IOException e) {
         // The server may have answered and closed early (e.g. 413 while the body streamed):
         // its answer says more than the broken pipe.

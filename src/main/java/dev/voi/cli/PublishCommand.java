@@ -2,6 +2,7 @@ package dev.voi.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.voi.chain.Checksum;
 import dev.voi.chain.StampRecord;
 import dev.voi.qcow2.BackingRename;
 import dev.voi.qcow2.Qcow2FormatException;
@@ -29,8 +30,16 @@ import picocli.CommandLine.Parameters;
  * {@code voi publish IMAGE FILE}: creates the image from a base, publishes a new base, or publishes
  * a diff on the tip. A diff's parent is checked here before anything is sent: the stamp of FILE's
  * backing file must carry the tip's checksum. FILE is sent with the tip's canonical backing file
- * name written into the header on the way (FILE itself is never written), and with its SHA-256
- * ({@code digest=}), which lets the server stamp the header as soon as it arrives.
+ * name written into the header on the way (FILE itself is never written), and with its SHA-256.
+ *
+ * <p>Over plain HTTP the SHA-256 is computed while FILE is sent, on a thread of its own that reads
+ * FILE (from the page cache) as the kernel sends it, and goes in a {@code Content-Digest} trailer
+ * after the chunked body ({@link ChunkedBody}): the one serial SHA-256 pass of the client runs
+ * beside the upload instead of before it. With {@code --digest-first} (and always over HTTPS, whose
+ * client sends no trailers) FILE is hashed first and the digest named in the URL ({@code digest=}),
+ * which lets the server stamp the header as soon as it arrives but leaves a core idle while FILE is
+ * hashed. Either way the server refuses a body that is not what was hashed, before anything is
+ * published.
  */
 @Command(
     name = "publish",
@@ -66,6 +75,14 @@ final class PublishCommand extends Base {
       description = "FILE is a rebuilt template (no backing file): every published layer retires")
   boolean newBase;
 
+  @Option(
+      names = "--digest-first",
+      description =
+          "Hash FILE before sending it and name the SHA-256 in the URL (digest=), instead of"
+              + " sending it in a trailer while FILE is sent (the default over plain HTTP; over"
+              + " HTTPS the digest always goes first)")
+  boolean digestFirst;
+
   @Override
   Exit execute() {
     image(image, "IMAGE");
@@ -74,12 +91,13 @@ final class PublishCommand extends Base {
     }
     Local local = Local.read(file);
     long started = voi.nanoTime().getAsLong();
+    boolean trailer = !digestFirst && "http".equalsIgnoreCase(serverScheme());
     // A base is sent as it is, whatever the server answers: its hash starts at once and runs while
     // the server is asked about the image (and while the HTTP and JSON code loads).
     Hashing early =
         local.header().hasBackingFile()
             ? null
-            : new Hashing(new UploadSource(file, local.size(), new byte[0]));
+            : new Hashing(new UploadSource(file, local.size(), new byte[0]), trailer);
     Api api;
     Plan plan;
     try {
@@ -92,12 +110,20 @@ final class PublishCommand extends Base {
       }
       throw e;
     }
-    UploadSource source =
-        early != null ? early.source : new UploadSource(file, local.size(), plan.prefix());
-    String digest = early != null ? early.await() : hash(source);
-    long hashed = voi.nanoTime().getAsLong();
-    JsonNode layer = upload(api, plan, source, digest);
+    Hashing hashing =
+        early != null
+            ? early
+            : new Hashing(new UploadSource(file, local.size(), plan.prefix()), trailer);
+    String digest = trailer ? null : hashing.await();
+    long uploadStarted = voi.nanoTime().getAsLong();
+    JsonNode layer;
+    try {
+      layer = upload(api, plan, hashing.source, digest, trailer ? hashing::checksum : null);
+    } finally {
+      hashing.cancel(); // done already, unless the upload failed
+    }
     long published = voi.nanoTime().getAsLong();
+    digest = hashing.await();
     String sent = Json.text(layer, "contentDigest", null);
     if (sent != null && !sent.equals(digest)) {
       throw CliException.verification(
@@ -109,10 +135,12 @@ final class PublishCommand extends Base {
     result.put("file", file.toString());
     result.put("sentBackingFile", plan.backingName());
     result.put("digest", "sha256:" + digest);
+    result.put("digestSent", trailer ? "trailer" : "query");
     result.set("layer", layer);
     ObjectNode seconds = result.putObject("seconds");
-    seconds.put("hash", Math.round((hashed - started) / 1e6) / 1e3);
-    seconds.put("upload", Math.round((published - hashed) / 1e6) / 1e3);
+    seconds.put("hash", rounded(hashing.nanos()));
+    seconds.put("upload", rounded(published - uploadStarted));
+    seconds.put("total", rounded(published - started));
     print(
         result,
         () ->
@@ -121,7 +149,7 @@ final class PublishCommand extends Base {
                     String.format(
                         Locale.ROOT,
                         "published %s %s: depth %d, version %d, %s (%s), checksum %s"
-                            + " (hashed in %.1f s, sent and published in %.1f s)",
+                            + " (hashed in %.1f s%s, sent and published in %.1f s)",
                         image,
                         plan.kind().label,
                         layer.path("depth").asInt(),
@@ -129,9 +157,19 @@ final class PublishCommand extends Base {
                         Json.text(layer, "fileName", "?"),
                         Progress.bytes(layer.path("size").asLong()),
                         Json.text(layer, "checksum", "?"),
-                        (hashed - started) / 1e9,
-                        (published - hashed) / 1e9)));
+                        hashing.nanos() / 1e9,
+                        trailer ? " while it was sent" : "",
+                        (published - uploadStarted) / 1e9)));
     return Exit.OK;
+  }
+
+  private static double rounded(long nanos) {
+    return Math.round(nanos / 1e6) / 1e3;
+  }
+
+  /** The scheme of the server's URL, known before the HTTP client is built. */
+  private String serverScheme() {
+    return common.serverUri(voi.env()).getScheme();
   }
 
   /** The image as the server has it, or empty when it does not exist. */
@@ -311,20 +349,31 @@ final class PublishCommand extends Base {
     return null;
   }
 
-  /** The hash of a base, on a thread of its own from the start. */
+  /**
+   * The SHA-256 of what is sent, on a thread of its own: from the start for a base (it is sent as
+   * it is), from the plan for a diff (whose first bytes may be rewritten).
+   */
   private final class Hashing {
     final UploadSource source;
     private final CompletableFuture<String> digest = new CompletableFuture<>();
     private volatile boolean cancelled;
+    private volatile long nanos;
 
-    Hashing(UploadSource source) {
+    /**
+     * @param quiet no progress of its own: it runs beside the upload, whose progress is shown
+     */
+    Hashing(UploadSource source, boolean quiet) {
       this.source = source;
       Thread thread =
           new Thread(
               () -> {
+                long start = voi.nanoTime().getAsLong();
                 try {
-                  digest.complete(hash(source, () -> cancelled));
+                  String hex = hash(source, () -> cancelled, quiet);
+                  nanos = voi.nanoTime().getAsLong() - start;
+                  digest.complete(hex);
                 } catch (RuntimeException e) {
+                  nanos = voi.nanoTime().getAsLong() - start;
                   digest.completeExceptionally(e);
                 }
               },
@@ -333,10 +382,15 @@ final class PublishCommand extends Base {
       thread.start();
     }
 
-    /** Stops the hash and waits for its thread to stop (within one chunk). */
+    /** Stops the hash unless it is done, and waits for its thread to stop (within one chunk). */
     void cancel() {
       cancelled = true;
       digest.handle((value, failure) -> value).join();
+    }
+
+    /** How long the hash took (valid once it is done). */
+    long nanos() {
+      return nanos;
     }
 
     String await() {
@@ -349,14 +403,16 @@ final class PublishCommand extends Base {
         throw e;
       }
     }
+
+    /** For the trailer: waits for the hash, as the sender does after the body's last byte. */
+    Checksum checksum() {
+      return Checksum.ofHex(await());
+    }
   }
 
-  private String hash(UploadSource source) {
-    return hash(source, () -> false);
-  }
-
-  private String hash(UploadSource source, BooleanSupplier cancelled) {
-    Progress progress = new Progress(console(), voi.nanoTime(), "hashing", source.length(), json());
+  private String hash(UploadSource source, BooleanSupplier cancelled, boolean quiet) {
+    Progress progress =
+        new Progress(console(), voi.nanoTime(), "hashing", source.length(), quiet || json());
     String digest;
     try {
       digest = source.sha256(progress, cancelled);
@@ -370,43 +426,34 @@ final class PublishCommand extends Base {
     return digest;
   }
 
-  private JsonNode upload(Api api, Plan plan, UploadSource source, String digest) {
+  /**
+   * @param digest the SHA-256 named in the URL, or null when it goes in the trailer
+   * @param trailer the SHA-256 for the trailer, waited for after the body; null with {@code digest}
+   */
+  private JsonNode upload(
+      Api api, Plan plan, UploadSource source, String digest, ChunkedBody.Digest trailer) {
+    String named = digest == null ? null : "sha256:" + digest;
     URI uri =
         switch (plan.kind()) {
           case NEW_IMAGE ->
               api.uri(
                   "images",
-                  Api.query(
-                      "name",
-                      image,
-                      "version",
-                      version,
-                      "digest",
-                      "sha256:" + digest,
-                      "note",
-                      note));
+                  Api.query("name", image, "version", version, "digest", named, "note", note));
           case NEW_BASE ->
               api.uri(
                   "images/" + image + "/base",
-                  Api.query("version", version, "digest", "sha256:" + digest, "note", note));
+                  Api.query("version", version, "digest", named, "note", note));
           case DIFF ->
               api.uri(
                   "images/" + image + "/layers",
                   Api.query(
-                      "version",
-                      version,
-                      "parent",
-                      plan.parent(),
-                      "digest",
-                      "sha256:" + digest,
-                      "note",
-                      note));
+                      "version", version, "parent", plan.parent(), "digest", named, "note", note));
         };
     Progress progress =
         new Progress(console(), voi.nanoTime(), "uploading", source.length(), json());
     Api.Answer answer;
     try {
-      answer = api.upload(uri, source, progress, "publish " + file, 201);
+      answer = api.upload(uri, source, progress, trailer, "publish " + file, 201);
     } catch (UncheckedIOException e) {
       throw CliException.localIo("cannot read " + file + ": " + e.getCause().getMessage(), e);
     } finally {

@@ -21,7 +21,13 @@ import java.util.function.BooleanSupplier;
  */
 final class UploadSource {
 
-  private static final int CHUNK = 1 << 20;
+  /**
+   * The hash reads FILE in pieces this large. Small enough that a piece stays in the CPU's cache
+   * between the copy from the page cache and the SHA-256 that reads it again: hashing 1 GiB in a
+   * fresh JVM took 1.56 s in 1 MiB pieces and 1.26 s in 64 KiB ones on the test machine (openssl:
+   * 1.02 s).
+   */
+  private static final int CHUNK = 64 * 1024;
 
   private final Path file;
   private final long length;

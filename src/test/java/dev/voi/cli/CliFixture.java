@@ -22,7 +22,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** A fake server that records requests and answers canned documents, and a way to run voi. */
 abstract class CliFixture {
 
-  record Request(String method, String uri, String authorization, String body, byte[] raw) {}
+  /**
+   * @param transferEncoding the request's Transfer-Encoding, or null
+   * @param trailer the request's Trailer header (the fields it announces after a chunked body), or
+   *     null
+   */
+  record Request(
+      String method,
+      String uri,
+      String authorization,
+      String body,
+      byte[] raw,
+      String transferEncoding,
+      String trailer) {}
 
   record Canned(int status, String contentType, String body) {}
 
@@ -59,7 +71,9 @@ abstract class CliFixture {
             exchange.getRequestURI().toString(),
             exchange.getRequestHeaders().getFirst("Authorization"),
             body,
-            raw));
+            raw,
+            exchange.getRequestHeaders().getFirst("Transfer-Encoding"),
+            exchange.getRequestHeaders().getFirst("Trailer")));
     Canned canned = answers.get(key);
     if (canned == null) {
       canned =

@@ -17,8 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -469,6 +472,41 @@ final class HostileInputs {
         post(diffs + "&digest=sha256:" + "b".repeat(64), admin, octets, fixture.overlay()),
         400,
         "bad-request");
+    String noSuchDigest = "sha-256=:" + Base64.getEncoder().encodeToString(new byte[32]) + ":";
+    add(
+        kind,
+        "a digest trailer the body does not have",
+        chunked(diffs, admin, fixture.overlay(), "Content-Digest: " + noSuchDigest),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "an announced digest trailer that does not come",
+        chunked(diffs, admin, fixture.overlay(), null),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a digest trailer of 3 bytes",
+        chunked(diffs, admin, fixture.overlay(), "Content-Digest: sha-256=:AAAA:"),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a digest trailer that contradicts digest=",
+        chunked(
+            diffs + "&digest=sha256:" + "b".repeat(64),
+            admin,
+            fixture.overlay(),
+            "Content-Digest: " + sha256Field(fixture.overlay())),
+        400,
+        "bad-request");
+    add(
+        kind,
+        "a digest trailer announced on a body with a Content-Length",
+        request("POST", diffs, admin, octets, fixture.overlay(), "Trailer: Content-Digest\r\n"),
+        400,
+        "bad-request");
     add(
         kind,
         "an image that exists",
@@ -605,6 +643,39 @@ final class HostileInputs {
 
   private static byte[] post(String path, String authorization, String type, byte[] body) {
     return request("POST", path, authorization, type, body);
+  }
+
+  /**
+   * A chunked upload (one chunk) that announces a {@code Content-Digest} trailer and ends with
+   * {@code trailer} (a whole field line without its CRLF), or with no trailer when null.
+   */
+  private static byte[] chunked(String path, String authorization, byte[] body, String trailer) {
+    ByteArrayOutputStream request = new ByteArrayOutputStream();
+    String head =
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: h\r\nAuthorization: "
+            + authorization
+            + "\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
+            + "Trailer: Content-Digest\r\nConnection: close\r\n\r\n"
+            + Integer.toHexString(body.length)
+            + "\r\n";
+    request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
+    request.writeBytes(body);
+    String end = "\r\n0\r\n" + (trailer == null ? "" : trailer + "\r\n") + "\r\n";
+    request.writeBytes(end.getBytes(StandardCharsets.ISO_8859_1));
+    return request.toByteArray();
+  }
+
+  /** {@code sha-256=:<base64>:} of {@code bytes}. */
+  private static String sha256Field(byte[] bytes) {
+    try {
+      return "sha-256=:"
+          + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes))
+          + ":";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static byte[] json(String method, String path, String authorization, String body) {

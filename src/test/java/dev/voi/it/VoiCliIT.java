@@ -9,10 +9,17 @@ import dev.voi.testing.FreshDatabase;
 import dev.voi.testing.ServerProcess;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +38,11 @@ import org.junit.jupiter.api.Timeout;
  * canonical one); the files stay byte for byte as they were; a diff on an old layer is refused
  * before anything is sent; a terminal syncs and holds exactly the last published image. Every other
  * command runs with {@code --json} and once with an error.
+ *
+ * <p>{@code bin/voi} sends each file chunked with its SHA-256 in a {@code Content-Digest} trailer;
+ * uploads whose trailer is wrong, missing or at odds with {@code digest=} are refused on every
+ * upload endpoint and leave no row and no file, and a plain upload with {@code digest=} still
+ * publishes.
  */
 class VoiCliIT {
 
@@ -115,8 +127,13 @@ class VoiCliIT {
     assertThat(published.getString("kind")).isEqualTo("new-image");
     assertThat(published.getInt("layer.depth")).isZero();
     assertThat(published.getString("digest")).isEqualTo("sha256:" + sha256(base));
+    assertThat(published.getString("digestSent")).isEqualTo("trailer");
+    assertThat(published.getString("layer.contentDigest")).isEqualTo(sha256(base));
     List<String> chain = new ArrayList<>(List.of(published.getString("layer.fileName")));
     download(chain.get(0));
+    assertThat(sha256(admin.resolve(chain.get(0))))
+        .as("the stamped file's SHA-256, as the server published it")
+        .isEqualTo(published.getString("layer.sha256"));
     step("base published");
 
     Path lastDiff = null;
@@ -131,6 +148,7 @@ class VoiCliIT {
       Run run = publish(diff, "--version", Integer.toString(10 * n), "--note", "patch " + n);
       JsonPath layer = run.json();
       assertThat(layer.getString("kind")).isEqualTo("diff");
+      assertThat(layer.getString("digestSent")).isEqualTo("trailer");
       assertThat(layer.getInt("layer.depth")).isEqualTo(n);
       assertThat(layer.getLong("layer.version")).isEqualTo(10L * n);
       assertThat(layer.getString("sentBackingFile")).isEqualTo(tip).isNotEqualTo(localCopy);
@@ -139,6 +157,7 @@ class VoiCliIT {
           .isEqualTo(layer.getString("digest").substring("sha256:".length()));
       String fileName = layer.getString("layer.fileName");
       download(fileName);
+      assertThat(sha256(admin.resolve(fileName))).isEqualTo(layer.getString("layer.sha256"));
       assertThat(Qemu.infoJson(admin.resolve(fileName)))
           .as("the published layer names the tip's canonical file as its backing file")
           .contains("\"backing-filename\": \"" + tip + "\"");
@@ -147,6 +166,9 @@ class VoiCliIT {
       lastDiff = diff;
     }
     step("three diffs published, each built on a local copy of the tip");
+
+    digestTrailerRefusals(base, chain.get(chain.size() - 1));
+    step("uploads with a wrong, missing or contradicted digest trailer are refused; nothing kept");
 
     // A diff on an old layer: refused locally, nothing sent, the server unchanged.
     Files.copy(admin.resolve(chain.get(1)), admin.resolve("old-copy.qcow2"));
@@ -285,6 +307,156 @@ class VoiCliIT {
     agent(id, terminal).ok();
     Qemu.compare(terminal.resolve(newBase.getString("layer.fileName")), rebuilt).assertOk();
     step("a new base through --new-base; the terminal rebuilt on it");
+
+    // curl's way still works: the whole body with its digest named up front.
+    byte[] plain = Files.readAllBytes(rebuilt);
+    JsonPath plainImage =
+        given()
+            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+            .contentType("application/octet-stream")
+            .body(plain)
+            .post(api + "/images?name=plain-lab&digest=sha256:" + sha256(rebuilt))
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath();
+    assertThat(plainImage.getString("layers[0].contentDigest")).isEqualTo(sha256(rebuilt));
+    step("a plain upload with digest= publishes as before");
+  }
+
+  /**
+   * Chunked uploads with a {@code Content-Digest} trailer, sent by hand: a trailer that differs
+   * from the body (new image, diff, new base alike), an announced trailer that does not come, one
+   * that contradicts {@code digest=}, and one announced on a body with a Content-Length. Each is
+   * refused with {@code bad-request}; no row, no image directory, no temporary file remains.
+   */
+  private void digestTrailerRefusals(Path base, String tipFileName) throws Exception {
+    byte[] baseBytes = Files.readAllBytes(base);
+    String tipChecksum = lineage().getString("tip.checksum");
+    Path diff = admin.resolve("trailer-diff.qcow2");
+    Qemu.overlay(diff, tipFileName, "");
+    Qemu.io(diff, "write -P 0x42 0 256k").assertOk();
+    byte[] diffBytes = Files.readAllBytes(diff);
+    String wrong = "sha-256=:" + Base64.getEncoder().encodeToString(new byte[32]) + ":";
+    String right = digestField(baseBytes);
+    int layersBefore = lineage().getList("layers").size();
+    long filesBefore = dataFiles();
+
+    refusedWith(
+        chunked("/images?name=trailer-lab", baseBytes, "Content-Digest", wrong, false),
+        "digest mismatch");
+    refusedWith(
+        chunked(
+            "/images/" + IMAGE + "/layers?parent=" + tipChecksum,
+            diffBytes,
+            "Content-Digest",
+            wrong,
+            false),
+        "digest mismatch");
+    refusedWith(
+        chunked("/images/" + IMAGE + "/base", baseBytes, "Content-Digest", null, false),
+        "did not come");
+    refusedWith(
+        chunked(
+            "/images?name=trailer-lab&digest=sha256:" + "0".repeat(64),
+            baseBytes,
+            "Content-Digest",
+            right,
+            false),
+        "digest= says");
+    refusedWith(
+        chunked("/images?name=trailer-lab", baseBytes, "Content-Digest", "sha-256=:AAAA:", false),
+        "32 bytes");
+    refusedWith(
+        chunked("/images?name=trailer-lab", baseBytes, "Content-Digest", right, true),
+        "only a chunked body");
+
+    given()
+        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+        .get(api + "/images/trailer-lab")
+        .then()
+        .statusCode(404);
+    assertThat(lineage().getList("layers")).hasSize(layersBefore);
+    assertThat(dataFiles()).isEqualTo(filesBefore);
+    assertThat(work.resolve("voi-data/images/trailer-lab")).doesNotExist();
+    try (Stream<Path> temp = Files.walk(work.resolve("voi-data/tmp"))) {
+      assertThat(temp.filter(Files::isRegularFile)).as("temporary files").isEmpty();
+    }
+  }
+
+  private static void refusedWith(String answer, String detail) {
+    assertThat(answer)
+        .startsWith("HTTP/1.1 400")
+        .contains("application/problem+json")
+        .contains("urn:voi-update:problem:bad-request")
+        .contains(detail);
+  }
+
+  /**
+   * Posts {@code body} to {@code path} (under the API) chunked (512 bytes, then the rest), with
+   * {@code Trailer:} {@code announced} and the trailer field {@code Content-Digest: trailer} when
+   * not null; or, with {@code contentLength}, in one piece under a Content-Length (so no trailer
+   * can come). Sends {@code Expect: 100-continue} and the body only after the interim answer.
+   *
+   * @return the final answer: head and body as text
+   */
+  private String chunked(
+      String path, byte[] body, String announced, String trailer, boolean contentLength)
+      throws IOException {
+    URI uri = URI.create(api + path);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      String head =
+          "POST "
+              + uri.getRawPath()
+              + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+              + " HTTP/1.1\r\nHost: "
+              + uri.getHost()
+              + ":"
+              + uri.getPort()
+              + "\r\nAuthorization: Bearer "
+              + ADMIN_TOKEN
+              + "\r\nContent-Type: application/octet-stream\r\n"
+              + (contentLength
+                  ? "Content-Length: " + body.length + "\r\n"
+                  : "Transfer-Encoding: chunked\r\n")
+              + (announced == null ? "" : "Trailer: " + announced + "\r\n")
+              + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
+      // A first chunk goes with the head, as bin/voi sends it: the server sees a chunked request
+      // only once body bytes have arrived.
+      int opening = contentLength ? 0 : 512;
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      if (!contentLength) {
+        out.write("200\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(body, 0, opening);
+        out.write(
+            ("\r\n" + Integer.toHexString(body.length - opening) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+      }
+      out.flush();
+      String answer = RawHttp.readHead(in);
+      if (answer.startsWith("HTTP/1.1 100")) {
+        out.write(body, opening, body.length - opening);
+        if (!contentLength) {
+          out.write(
+              ("\r\n0\r\n"
+                      + (trailer == null ? "" : "Content-Digest: " + trailer + "\r\n")
+                      + "\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+        }
+        out.flush();
+        answer = RawHttp.readHead(in);
+      }
+      return answer + new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String digestField(byte[] bytes) throws Exception {
+    return "sha-256=:"
+        + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes))
+        + ":";
   }
 
   // ------------------------------------------------------------------------- helpers

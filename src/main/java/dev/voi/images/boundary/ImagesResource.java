@@ -1,7 +1,9 @@
 package dev.voi.images.boundary;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.DigestField;
 import dev.voi.chain.ImageName;
+import dev.voi.images.control.DigestAfterBody;
 import dev.voi.images.control.Lineage;
 import dev.voi.images.control.PublishKind;
 import dev.voi.images.control.Publisher;
@@ -15,6 +17,7 @@ import dev.voi.platform.Text;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -34,6 +37,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -51,6 +56,17 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class ImagesResource {
 
   static final int MAX_NOTE = 1000;
+
+  static final String CONTENT_DIGEST = "Content-Digest";
+
+  private static final String DIGEST_DESCRIPTION =
+      "sha256:<64 lowercase hex>: the SHA-256 the body must have, named before it (the server"
+          + " then stamps and hashes the published file while the body arrives)";
+
+  private static final String TRAILER_DESCRIPTION =
+      "Content-Digest: the chunked body ends with a Content-Digest trailer, sha-256=:<base64>:"
+          + " (RFC 9530), the SHA-256 the body must have, sent after it; refused (400) when it"
+          + " does not come or differs from the body or from digest=";
 
   @Inject Lineage lineage;
   @Inject Publisher publisher;
@@ -71,7 +87,9 @@ public class ImagesResource {
               schema = @Schema(implementation = ImageView.class)))
   @APIResponse(
       responseCode = "400",
-      description = "bad-request (name, version, parent, digest, note), not-qcow2")
+      description =
+          "bad-request (name, version, parent, digest, note; the Content-Digest trailer missing,"
+              + " malformed, or not the body's), not-qcow2")
   @APIResponse(responseCode = "413", description = "upload-too-large")
   @APIResponse(
       responseCode = "422",
@@ -85,9 +103,11 @@ public class ImagesResource {
   public Response createImage(
       @Parameter(required = true, description = "The image name") @QueryParam("name") String name,
       @QueryParam("version") String version,
-      @QueryParam("digest") String digest,
+      @Parameter(description = DIGEST_DESCRIPTION) @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Parameter(description = TRAILER_DESCRIPTION) @HeaderParam("Trailer") String trailer,
+      @Context HttpServletRequest request,
       @Context UriInfo uriInfo,
       @RequestBody(
               required = true,
@@ -98,7 +118,17 @@ public class ImagesResource {
                       schema = @Schema(type = SchemaType.STRING, format = "binary")))
           InputStream body)
       throws IOException {
-    Upload upload = upload(PublishKind.NEW_IMAGE, name, version, null, digest, note, contentLength);
+    Upload upload =
+        upload(
+            PublishKind.NEW_IMAGE,
+            name,
+            version,
+            null,
+            digest,
+            note,
+            contentLength,
+            trailer,
+            request);
     Layer layer = publisher.publish(upload, body);
     Image image = lineage.requireImage(layer.image().name());
     return Response.created(
@@ -124,7 +154,9 @@ public class ImagesResource {
               schema = @Schema(implementation = LayerView.class)))
   @APIResponse(
       responseCode = "400",
-      description = "bad-request (name, version, parent, digest, note), not-qcow2")
+      description =
+          "bad-request (name, version, parent, digest, note; the Content-Digest trailer missing,"
+              + " malformed, or not the body's), not-qcow2")
   @APIResponse(responseCode = "413", description = "upload-too-large")
   @APIResponse(
       responseCode = "422",
@@ -137,9 +169,11 @@ public class ImagesResource {
   public Response newBase(
       @PathParam("name") String name,
       @QueryParam("version") String version,
-      @QueryParam("digest") String digest,
+      @Parameter(description = DIGEST_DESCRIPTION) @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Parameter(description = TRAILER_DESCRIPTION) @HeaderParam("Trailer") String trailer,
+      @Context HttpServletRequest request,
       @Context UriInfo uriInfo,
       @RequestBody(
               required = true,
@@ -150,7 +184,17 @@ public class ImagesResource {
                       schema = @Schema(type = SchemaType.STRING, format = "binary")))
           InputStream body)
       throws IOException {
-    Upload upload = upload(PublishKind.NEW_BASE, name, version, null, digest, note, contentLength);
+    Upload upload =
+        upload(
+            PublishKind.NEW_BASE,
+            name,
+            version,
+            null,
+            digest,
+            note,
+            contentLength,
+            trailer,
+            request);
     return created(publisher.publish(upload, body), uriInfo);
   }
 
@@ -171,7 +215,9 @@ public class ImagesResource {
               schema = @Schema(implementation = LayerView.class)))
   @APIResponse(
       responseCode = "400",
-      description = "bad-request (name, version, parent, digest, note), not-qcow2")
+      description =
+          "bad-request (name, version, parent, digest, note; the Content-Digest trailer missing,"
+              + " malformed, or not the body's), not-qcow2")
   @APIResponse(responseCode = "413", description = "upload-too-large")
   @APIResponse(
       responseCode = "422",
@@ -189,9 +235,11 @@ public class ImagesResource {
       @Parameter(required = true, description = "The checksum of the tip the diff was built on")
           @QueryParam("parent")
           String parent,
-      @QueryParam("digest") String digest,
+      @Parameter(description = DIGEST_DESCRIPTION) @QueryParam("digest") String digest,
       @QueryParam("note") String note,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Parameter(description = TRAILER_DESCRIPTION) @HeaderParam("Trailer") String trailer,
+      @Context HttpServletRequest request,
       @Context UriInfo uriInfo,
       @RequestBody(
               required = true,
@@ -206,7 +254,9 @@ public class ImagesResource {
       throw ProblemType.BAD_REQUEST.refuse(
           "parent is required: the checksum of the tip the diff was built on");
     }
-    Upload upload = upload(PublishKind.DIFF, name, version, parent, digest, note, contentLength);
+    Upload upload =
+        upload(
+            PublishKind.DIFF, name, version, parent, digest, note, contentLength, trailer, request);
     return created(publisher.publish(upload, body), uriInfo);
   }
 
@@ -354,7 +404,9 @@ public class ImagesResource {
       String parent,
       String digest,
       String note,
-      String contentLength) {
+      String contentLength,
+      String trailer,
+      HttpServletRequest request) {
     Long parsedVersion = null;
     if (version != null) {
       try {
@@ -386,7 +438,72 @@ public class ImagesResource {
         throw ProblemType.BAD_REQUEST.refuse("Content-Length is not a number");
       }
     }
-    return new Upload(kind, validName(name), parsedVersion, parsedParent, expected, note, length);
+    return new Upload(
+        kind,
+        validName(name),
+        parsedVersion,
+        parsedParent,
+        expected,
+        note,
+        length,
+        digestTrailer(announcesDigest(trailer), length, request));
+  }
+
+  /** Whether a {@code Trailer} header names {@code Content-Digest} among its fields. */
+  static boolean announcesDigest(String trailer) {
+    if (trailer == null) {
+      return false;
+    }
+    for (String field : trailer.split(",")) {
+      if (field.strip().equalsIgnoreCase(CONTENT_DIGEST)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The {@code Content-Digest} trailer of a chunked upload (docs/design.md §4), read once the body
+   * has ended. An announced one must come; one that comes unannounced is checked all the same (a
+   * digest the client sent is never ignored). A body with a {@code Content-Length} cannot carry
+   * trailers, so announcing one there is refused before the body is read.
+   */
+  private static DigestAfterBody digestTrailer(
+      boolean announced, long contentLength, HttpServletRequest request) {
+    if (announced && contentLength >= 0) {
+      throw ProblemType.BAD_REQUEST.refuse(
+          "the Trailer header announces Content-Digest, but only a chunked body"
+              + " (Transfer-Encoding: chunked) carries trailers, not one with a Content-Length");
+    }
+    return () -> {
+      String value = trailerField(request, CONTENT_DIGEST);
+      if (value == null) {
+        if (announced) {
+          throw ProblemType.BAD_REQUEST.refuse(
+              "the Content-Digest trailer announced by the Trailer header did not come after the"
+                  + " body; nothing was kept");
+        }
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(DigestField.sha256(value));
+      } catch (IllegalArgumentException e) {
+        throw ProblemType.BAD_REQUEST.refuse(e.getMessage() + "; nothing was kept");
+      }
+    };
+  }
+
+  /** A trailer field of a request whose body was read to its end, or null. */
+  private static String trailerField(HttpServletRequest request, String name) {
+    if (!request.isTrailerFieldsReady()) {
+      return null;
+    }
+    for (Map.Entry<String, String> field : request.getTrailerFields().entrySet()) {
+      if (field.getKey().equalsIgnoreCase(name)) {
+        return field.getValue();
+      }
+    }
+    return null;
   }
 
   private static Checksum checksum(String field, String hex) {

@@ -1,6 +1,7 @@
 package dev.voi.images.boundary;
 
 import dev.voi.chain.Checksum;
+import dev.voi.chain.DigestField;
 import dev.voi.chain.ImageName;
 import dev.voi.chain.LayerState;
 import dev.voi.images.control.DownloadGate;
@@ -36,7 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -236,11 +236,7 @@ public class LayerContentResource {
         Response.ok()
             .header(HttpHeaders.ETAG, etag)
             .header("Accept-Ranges", "bytes")
-            .header(
-                "Repr-Digest",
-                "sha-256=:"
-                    + Base64.getEncoder().encodeToString(Checksum.ofHex(layer.sha256Hex()).bytes())
-                    + ":")
+            .header("Repr-Digest", DigestField.of(Checksum.ofHex(layer.sha256Hex())))
             .header("Content-Disposition", "attachment; filename=\"" + layer.fileName() + "\"")
             .header(HttpHeaders.CACHE_CONTROL, "private, max-age=31536000, immutable");
     if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {

@@ -113,9 +113,11 @@ public class Publisher {
       long started = System.nanoTime();
       Received body =
           new Reception(digestWorkers, store, expected(upload, target, parent)).receive(in, temp);
+      // The body is what the client sent (every digest it named agrees) before it is judged whole.
+      Checksum contentDigest = requireExpectedDigest(upload, body);
       requireSound(temp, body);
       long received = System.nanoTime();
-      StampRecord record = record(upload, target, parent, requireExpectedDigest(upload, body));
+      StampRecord record = record(upload, target, parent, contentDigest);
       if (lineage.layer(upload.imageName(), record.checksum()).isPresent()) {
         Layer layer =
             lineage.reactivate(
@@ -167,14 +169,31 @@ public class Publisher {
         planned);
   }
 
+  /**
+   * The body's SHA-256, once it agrees with every digest the client named: before the body ({@code
+   * digest=}) and after it (a trailer). Checked before anything is stamped or placed, so a refusal
+   * keeps nothing.
+   */
   private static Checksum requireExpectedDigest(Upload upload, Received body) {
     Checksum contentDigest = body.contentDigest();
-    if (upload.expectedDigest() != null && !upload.expectedDigest().equals(contentDigest)) {
+    Checksum before = upload.expectedDigest();
+    Optional<Checksum> after = upload.digestAfterBody().read();
+    if (before != null && after.isPresent() && !before.equals(after.get())) {
+      throw ProblemType.BAD_REQUEST.refuse(
+          "digest= says "
+              + before.hex()
+              + " and the Content-Digest trailer says "
+              + after.get().hex()
+              + "; nothing was kept");
+    }
+    Checksum expected = before != null ? before : after.orElse(null);
+    if (expected != null && !expected.equals(contentDigest)) {
       throw ProblemType.BAD_REQUEST.refuse(
           "digest mismatch: the body's SHA-256 is "
               + contentDigest.hex()
               + ", the request said "
-              + upload.expectedDigest().hex()
+              + expected.hex()
+              + (before != null ? "" : " (Content-Digest trailer)")
               + "; nothing was kept");
     }
     return contentDigest;
