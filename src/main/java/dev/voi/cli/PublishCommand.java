@@ -32,14 +32,15 @@ import picocli.CommandLine.Parameters;
  * backing file must carry the tip's checksum. FILE is sent with the tip's canonical backing file
  * name written into the header on the way (FILE itself is never written), and with its SHA-256.
  *
- * <p>Over plain HTTP the SHA-256 is computed while FILE is sent, on a thread of its own that reads
- * FILE (from the page cache) as the kernel sends it, and goes in a {@code Content-Digest} trailer
- * after the chunked body ({@link ChunkedBody}): the one serial SHA-256 pass of the client runs
- * beside the upload instead of before it. With {@code --digest-first} (and always over HTTPS, whose
- * client sends no trailers) FILE is hashed first and the digest named in the URL ({@code digest=}),
- * which lets the server stamp the header as soon as it arrives but leaves a core idle while FILE is
- * hashed. Either way the server refuses a body that is not what was hashed, before anything is
- * published.
+ * <p>By default FILE is hashed first and the digest named in the URL ({@code digest=}), which every
+ * server, proxy and load balancer passes on. With {@code --digest-after} (plain HTTP only) the
+ * SHA-256 is computed while FILE is sent, on a thread of its own that reads FILE (from the page
+ * cache) as the kernel sends it, and goes in a {@code Content-Digest} trailer after the chunked
+ * body ({@link ChunkedBody}): the client's serial SHA-256 pass runs beside the upload instead of
+ * before it. That pays where the client hashes on cores of its own (docs/design.md §4), but a proxy
+ * that drops request trailers (nginx does) makes the server refuse the upload once the whole body
+ * has arrived, so it is not the default. Either way the server refuses a body that is not what was
+ * hashed, before anything is published.
  */
 @Command(
     name = "publish",
@@ -76,12 +77,12 @@ final class PublishCommand extends Base {
   boolean newBase;
 
   @Option(
-      names = "--digest-first",
+      names = "--digest-after",
       description =
-          "Hash FILE before sending it and name the SHA-256 in the URL (digest=), instead of"
-              + " sending it in a trailer while FILE is sent (the default over plain HTTP; over"
-              + " HTTPS the digest always goes first)")
-  boolean digestFirst;
+          "Send the SHA-256 in a trailer after the body, hashing FILE while it is sent, instead"
+              + " of hashing FILE first and naming the digest in the URL (digest=). Plain HTTP"
+              + " only, and only where no proxy between drops request trailers")
+  boolean digestAfter;
 
   @Override
   Exit execute() {
@@ -91,7 +92,11 @@ final class PublishCommand extends Base {
     }
     Local local = Local.read(file);
     long started = voi.nanoTime().getAsLong();
-    boolean trailer = !digestFirst && "http".equalsIgnoreCase(serverScheme());
+    boolean trailer = digestAfter;
+    if (trailer && !"http".equalsIgnoreCase(serverScheme())) {
+      throw CliException.usage(
+          "--digest-after: needs a plain http:// server (the HTTPS client sends no trailers)");
+    }
     // A base is sent as it is, whatever the server answers: its hash starts at once and runs while
     // the server is asked about the image (and while the HTTP and JSON code loads).
     Hashing early =

@@ -29,10 +29,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code voi publish} against the fake server: what goes over the wire for a new image and for a
  * diff built on a local copy of the tip (the canonical backing name, the digest of exactly the
- * bytes sent, in the trailer of a chunked body or with {@code --digest-first} in the URL, the
- * administrator's file untouched), and that a diff on anything but the tip is refused before any
- * upload. The trailer's bytes are {@code ChunkedBodyTest}'s (this fake server drops trailers). The
- * real server's side is {@code VoiCliIT}'s.
+ * bytes sent, in the URL by default or with {@code --digest-after} in the trailer of a chunked
+ * body, the administrator's file untouched), and that a diff on anything but the tip is refused
+ * before any upload. The trailer's bytes are {@code ChunkedBodyTest}'s (this fake server drops
+ * trailers). The real server's side is {@code VoiCliIT}'s.
  */
 class PublishTest extends CliFixture {
 
@@ -56,7 +56,7 @@ class PublishTest extends CliFixture {
   }
 
   @Test
-  void aNewImageIsSentChunkedWithItsDigestInTheTrailer() throws Exception {
+  void withDigestAfterANewImageIsSentChunkedWithItsDigestInTheTrailer() throws Exception {
     Path base = Qemu.create(admin.resolve("base.qcow2"), "8M", "");
     Qemu.io(base, "write -P 0x11 0 1M").assertOk();
     byte[] file = Files.readAllBytes(base);
@@ -77,7 +77,7 @@ class PublishTest extends CliFixture {
                               + "]}"));
       env.put("VOI_SERVER", "http://127.0.0.1:" + listener.getLocalPort());
 
-      Run run = voi("publish", "lab", base.toString(), "--json");
+      Run run = voi("publish", "lab", base.toString(), "--json", "--digest-after");
 
       assertThat(run.exit()).as(run.err()).isZero();
       ChunkedBodyTest.Received received = upload.get(20, TimeUnit.SECONDS);
@@ -137,10 +137,10 @@ class PublishTest extends CliFixture {
   }
 
   @Test
-  void withDigestFirstANewImageIsPostedWithTheDigestOfItsBytes() throws IOException {
+  void byDefaultANewImageIsPostedWithTheDigestOfItsBytesInTheUrl() throws IOException {
     Path base = Qemu.create(admin.resolve("base.qcow2"), "8M", "");
     Qemu.io(base, "write -P 0x11 0 1M").assertOk();
-    Run refused = voi("publish", "lab", base.toString(), "--digest-first");
+    Run refused = voi("publish", "lab", base.toString());
     assertThat(refused.exit()).isEqualTo(3);
     Request post = requests.get(requests.size() - 1);
     assertThat(post.method()).isEqualTo("POST");
@@ -186,15 +186,7 @@ class PublishTest extends CliFixture {
             exchange.getResponseBody().write(bytes);
             exchange.close();
           });
-      run =
-          voi(
-              "publish",
-              "lab",
-              diff.toString(),
-              "--note",
-              "patch tuesday",
-              "--json",
-              "--digest-first");
+      run = voi("publish", "lab", diff.toString(), "--note", "patch tuesday", "--json");
       post = requests.get(requests.size() - 1);
     } else {
       try (ServerSocket listener = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
@@ -207,7 +199,15 @@ class PublishTest extends CliFixture {
                         lineage(),
                         raw -> String.format(LAYER, HexFormat.of().formatHex(sha256(raw)))));
         env.put("VOI_SERVER", "http://127.0.0.1:" + listener.getLocalPort());
-        run = voi("publish", "lab", diff.toString(), "--note", "patch tuesday", "--json");
+        run =
+            voi(
+                "publish",
+                "lab",
+                diff.toString(),
+                "--note",
+                "patch tuesday",
+                "--json",
+                "--digest-after");
         ChunkedBodyTest.Received received = upload.get(20, TimeUnit.SECONDS);
         String requestLine = received.head().substring(0, received.head().indexOf("\r\n"));
         assertThat(received.head()).contains("Trailer: Content-Digest\r\n");
@@ -280,6 +280,16 @@ class PublishTest extends CliFixture {
     assertThat(base.exit()).isEqualTo(1);
     assertThat(base.err()).contains("--new-base");
     assertThat(requests).extracting(Request::method).containsOnly("GET");
+  }
+
+  @Test
+  void digestAfterOverHttpsIsAUsageErrorAndNothingIsSent() throws IOException {
+    Path base = Qemu.create(admin.resolve("base.qcow2"), "8M", "");
+    env.put("VOI_SERVER", "https://127.0.0.1:1");
+    Run run = voi("publish", "lab", base.toString(), "--digest-after");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("--digest-after").contains("http://");
+    assertThat(requests).isEmpty();
   }
 
   @Test

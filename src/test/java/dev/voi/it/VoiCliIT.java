@@ -39,10 +39,11 @@ import org.junit.jupiter.api.Timeout;
  * before anything is sent; a terminal syncs and holds exactly the last published image. Every other
  * command runs with {@code --json} and once with an error.
  *
- * <p>{@code bin/voi} sends each file chunked with its SHA-256 in a {@code Content-Digest} trailer;
- * uploads whose trailer is wrong, missing or at odds with {@code digest=} are refused on every
- * upload endpoint and leave no row and no file, and a plain upload with {@code digest=} still
- * publishes.
+ * <p>{@code bin/voi} names each file's SHA-256 in the URL ({@code digest=}), or with {@code
+ * --digest-after} sends the file chunked with its SHA-256 in a {@code Content-Digest} trailer (the
+ * base and the second diff); uploads whose trailer is wrong, missing or at odds with {@code
+ * digest=} are refused on every upload endpoint and leave no row and no file, and a plain upload
+ * with {@code digest=} still publishes.
  */
 class VoiCliIT {
 
@@ -123,7 +124,7 @@ class VoiCliIT {
     Path base = admin.resolve("template-v1.qcow2");
     Qemu.create(base, "64M", "");
     Qemu.io(base, "write -P 0x11 0 8M").assertOk();
-    JsonPath published = publish(base, "--note", "the template").json();
+    JsonPath published = publish(base, "--note", "the template", "--digest-after").json();
     assertThat(published.getString("kind")).isEqualTo("new-image");
     assertThat(published.getInt("layer.depth")).isZero();
     assertThat(published.getString("digest")).isEqualTo("sha256:" + sha256(base));
@@ -145,10 +146,15 @@ class VoiCliIT {
       // the second diff names its backing file by an absolute path, the others relatively
       Qemu.overlay(diff, n == 2 ? admin.resolve(localCopy).toString() : localCopy, "");
       Qemu.io(diff, "write -P 0x" + (n + 2) * 11 + " " + n * 2 + "M 512k").assertOk();
-      Run run = publish(diff, "--version", Integer.toString(10 * n), "--note", "patch " + n);
+      // the digest in the URL (the default) for the first and third, in a trailer for the second
+      boolean after = n == 2;
+      Run run =
+          after
+              ? publish(diff, "--version", "20", "--note", "patch 2", "--digest-after")
+              : publish(diff, "--version", Integer.toString(10 * n), "--note", "patch " + n);
       JsonPath layer = run.json();
       assertThat(layer.getString("kind")).isEqualTo("diff");
-      assertThat(layer.getString("digestSent")).isEqualTo("trailer");
+      assertThat(layer.getString("digestSent")).isEqualTo(after ? "trailer" : "query");
       assertThat(layer.getInt("layer.depth")).isEqualTo(n);
       assertThat(layer.getLong("layer.version")).isEqualTo(10L * n);
       assertThat(layer.getString("sentBackingFile")).isEqualTo(tip).isNotEqualTo(localCopy);

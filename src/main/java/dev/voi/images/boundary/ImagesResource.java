@@ -481,7 +481,8 @@ public class ImagesResource {
         if (announced) {
           throw ProblemType.BAD_REQUEST.refuse(
               "the Content-Digest trailer announced by the Trailer header did not come after the"
-                  + " body; nothing was kept");
+                  + " body (a proxy on the way may drop request trailers: name the digest in the"
+                  + " URL instead, digest=); nothing was kept");
         }
         return Optional.empty();
       }
