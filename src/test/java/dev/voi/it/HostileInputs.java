@@ -48,7 +48,13 @@ final class HostileInputs {
       byte[] overlay) {}
 
   /** One hostile request and the refusal it must get. */
-  record Case(String kind, String what, byte[] request, int status, String slug) {}
+  /**
+   * One hostile request and the refusal it must get.
+   *
+   * @param detail words the problem's detail must contain, where the status and type alone would
+   *     not tell this refusal from another one (null: not checked)
+   */
+  record Case(String kind, String what, byte[] request, int status, String slug, String detail) {}
 
   /** The kinds, in the order of the table. */
   static final List<String> KINDS =
@@ -478,19 +484,42 @@ final class HostileInputs {
         "a digest trailer the body does not have",
         chunked(diffs, admin, fixture.overlay(), "Content-Digest: " + noSuchDigest),
         400,
-        "bad-request");
+        "bad-request",
+        "digest mismatch");
+    add(
+        kind,
+        "a digest trailer the body does not have, unannounced",
+        chunked(diffs, admin, fixture.overlay(), "Content-Digest: " + noSuchDigest, false, ""),
+        400,
+        "bad-request",
+        "digest mismatch");
+    add(
+        kind,
+        "a Content-Digest header before the body",
+        chunked(
+            diffs,
+            admin,
+            fixture.overlay(),
+            "Content-Digest: " + noSuchDigest,
+            true,
+            "Content-Digest: " + sha256Field(fixture.overlay()) + "\r\n"),
+        400,
+        "bad-request",
+        "goes in a trailer");
     add(
         kind,
         "an announced digest trailer that does not come",
         chunked(diffs, admin, fixture.overlay(), null),
         400,
-        "bad-request");
+        "bad-request",
+        "did not come after the body");
     add(
         kind,
         "a digest trailer of 3 bytes",
         chunked(diffs, admin, fixture.overlay(), "Content-Digest: sha-256=:AAAA:"),
         400,
-        "bad-request");
+        "bad-request",
+        "is 32 bytes, this one is 3");
     add(
         kind,
         "a digest trailer that contradicts digest=",
@@ -500,13 +529,15 @@ final class HostileInputs {
             fixture.overlay(),
             "Content-Digest: " + sha256Field(fixture.overlay())),
         400,
-        "bad-request");
+        "bad-request",
+        "digest mismatch");
     add(
         kind,
         "a digest trailer announced on a body with a Content-Length",
         request("POST", diffs, admin, octets, fixture.overlay(), "Trailer: Content-Digest\r\n"),
         400,
-        "bad-request");
+        "bad-request",
+        "only a chunked body");
     add(
         kind,
         "an image that exists",
@@ -625,8 +656,13 @@ final class HostileInputs {
   // ------------------------------------------------------------------------- requests
 
   private void add(String kind, String what, byte[] request, int status, String slug) {
+    add(kind, what, request, status, slug, null);
+  }
+
+  private void add(
+      String kind, String what, byte[] request, int status, String slug, String detail) {
     assertThat(KINDS).contains(kind);
-    cases.add(new Case(kind, what, request, status, slug));
+    cases.add(new Case(kind, what, request, status, slug, detail));
   }
 
   private String strategy(long terminal) {
@@ -650,6 +686,20 @@ final class HostileInputs {
    * {@code trailer} (a whole field line without its CRLF), or with no trailer when null.
    */
   private static byte[] chunked(String path, String authorization, byte[] body, String trailer) {
+    return chunked(path, authorization, body, trailer, true, "");
+  }
+
+  /**
+   * The same, announcing the trailer or not, with {@code moreHeaders} (whole lines with their CRLF)
+   * in the head.
+   */
+  private static byte[] chunked(
+      String path,
+      String authorization,
+      byte[] body,
+      String trailer,
+      boolean announced,
+      String moreHeaders) {
     ByteArrayOutputStream request = new ByteArrayOutputStream();
     String head =
         "POST "
@@ -657,7 +707,9 @@ final class HostileInputs {
             + " HTTP/1.1\r\nHost: h\r\nAuthorization: "
             + authorization
             + "\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
-            + "Trailer: Content-Digest\r\nConnection: close\r\n\r\n"
+            + (announced ? "Trailer: Content-Digest\r\n" : "")
+            + moreHeaders
+            + "Connection: close\r\n\r\n"
             + Integer.toHexString(body.length)
             + "\r\n";
     request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
@@ -748,6 +800,8 @@ final class HostileInputs {
         failures.add(problem + "not problem+json: " + answer.head());
       } else if (!answer.body().contains("\"urn:voi-update:problem:" + c.slug() + "\"")) {
         failures.add(problem + "type is not " + c.slug() + ": " + answer.body());
+      } else if (c.detail() != null && !answer.body().contains(c.detail())) {
+        failures.add(problem + "the detail does not say \"" + c.detail() + "\": " + answer.body());
       } else if (answer.body().contains("at dev.voi") || answer.body().contains("Exception")) {
         failures.add(problem + "a trace in the answer: " + answer.body());
       }

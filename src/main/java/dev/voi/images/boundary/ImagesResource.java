@@ -36,8 +36,10 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -119,16 +121,7 @@ public class ImagesResource {
           InputStream body)
       throws IOException {
     Upload upload =
-        upload(
-            PublishKind.NEW_IMAGE,
-            name,
-            version,
-            null,
-            digest,
-            note,
-            contentLength,
-            trailer,
-            request);
+        upload(PublishKind.NEW_IMAGE, name, version, null, digest, note, contentLength, request);
     Layer layer = publisher.publish(upload, body);
     Image image = lineage.requireImage(layer.image().name());
     return Response.created(
@@ -185,16 +178,7 @@ public class ImagesResource {
           InputStream body)
       throws IOException {
     Upload upload =
-        upload(
-            PublishKind.NEW_BASE,
-            name,
-            version,
-            null,
-            digest,
-            note,
-            contentLength,
-            trailer,
-            request);
+        upload(PublishKind.NEW_BASE, name, version, null, digest, note, contentLength, request);
     return created(publisher.publish(upload, body), uriInfo);
   }
 
@@ -255,8 +239,7 @@ public class ImagesResource {
           "parent is required: the checksum of the tip the diff was built on");
     }
     Upload upload =
-        upload(
-            PublishKind.DIFF, name, version, parent, digest, note, contentLength, trailer, request);
+        upload(PublishKind.DIFF, name, version, parent, digest, note, contentLength, request);
     return created(publisher.publish(upload, body), uriInfo);
   }
 
@@ -405,7 +388,6 @@ public class ImagesResource {
       String digest,
       String note,
       String contentLength,
-      String trailer,
       HttpServletRequest request) {
     Long parsedVersion = null;
     if (version != null) {
@@ -446,17 +428,22 @@ public class ImagesResource {
         expected,
         note,
         length,
-        digestTrailer(announcesDigest(trailer), length, request));
+        digestTrailer(announcesDigest(request.getHeaders("Trailer")), length, request));
   }
 
-  /** Whether a {@code Trailer} header names {@code Content-Digest} among its fields. */
-  static boolean announcesDigest(String trailer) {
+  /**
+   * Whether the {@code Trailer} header fields (one or several lines, each a list) name {@code
+   * Content-Digest}.
+   */
+  static boolean announcesDigest(Enumeration<String> trailer) {
     if (trailer == null) {
       return false;
     }
-    for (String field : trailer.split(",")) {
-      if (field.strip().equalsIgnoreCase(CONTENT_DIGEST)) {
-        return true;
+    for (String line : Collections.list(trailer)) {
+      for (String field : line.split(",")) {
+        if (field.strip().equalsIgnoreCase(CONTENT_DIGEST)) {
+          return true;
+        }
       }
     }
     return false;
@@ -466,10 +453,18 @@ public class ImagesResource {
    * The {@code Content-Digest} trailer of a chunked upload (docs/design.md §4), read once the body
    * has ended. An announced one must come; one that comes unannounced is checked all the same (a
    * digest the client sent is never ignored). A body with a {@code Content-Length} cannot carry
-   * trailers, so announcing one there is refused before the body is read.
+   * trailers, so announcing one there is refused before the body is read, and so is a {@code
+   * Content-Digest} among the header fields: the container merges trailer fields into the header
+   * fields, so one before the body could pass for the trailer, and a digest known before the body
+   * has its place in the URL.
    */
   private static DigestAfterBody digestTrailer(
       boolean announced, long contentLength, HttpServletRequest request) {
+    if (request.getHeader(CONTENT_DIGEST) != null) {
+      throw ProblemType.BAD_REQUEST.refuse(
+          "Content-Digest goes in a trailer after a chunked body (announced by Trailer:"
+              + " Content-Digest); a digest known before the body goes in the URL, digest=");
+    }
     if (announced && contentLength >= 0) {
       throw ProblemType.BAD_REQUEST.refuse(
           "the Trailer header announces Content-Digest, but only a chunked body"
@@ -494,17 +489,27 @@ public class ImagesResource {
     };
   }
 
-  /** A trailer field of a request whose body was read to its end, or null. */
+  /**
+   * A trailer field of a request whose body was read to its end, or null. Several field lines of
+   * the name are one list (RFC 9110 §5.3): the container's trailer map keeps only the first, so the
+   * lines are read from the header fields it merged them into (none came before the body, {@link
+   * #digestTrailer}).
+   */
   private static String trailerField(HttpServletRequest request, String name) {
     if (!request.isTrailerFieldsReady()) {
       return null;
     }
-    for (Map.Entry<String, String> field : request.getTrailerFields().entrySet()) {
-      if (field.getKey().equalsIgnoreCase(name)) {
-        return field.getValue();
-      }
+    boolean present = false;
+    for (String field : request.getTrailerFields().keySet()) {
+      present |= field.equalsIgnoreCase(name);
     }
-    return null;
+    if (!present) {
+      return null;
+    }
+    List<String> lines = Collections.list(request.getHeaders(name));
+    return lines.isEmpty()
+        ? request.getTrailerFields().get(name.toLowerCase(Locale.ROOT))
+        : String.join(", ", lines);
   }
 
   private static Checksum checksum(String field, String hex) {
