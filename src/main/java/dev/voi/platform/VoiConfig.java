@@ -90,9 +90,27 @@ public class VoiConfig {
   /**
    * The JNDI name of the server's JDBC resource the application uses ({@code voi.db.jndi}), empty
    * when it uses its own data source from {@code voi.db.url} (docs/design.md §20).
+   *
+   * @throws IllegalStateException when the name has spaces around it: the persistence unit and
+   *     every {@code @Resource} look the setting up as it is written ({@link Database#LOOKUP}), so
+   *     a trimmed name here would name a resource the application does not use
    */
   public Optional<String> serverDataSource() {
-    return dbJndi.map(String::trim).filter(name -> !name.isEmpty());
+    return serverDataSource(dbJndi);
+  }
+
+  static Optional<String> serverDataSource(Optional<String> setting) {
+    Optional<String> name = setting.filter(value -> !value.isBlank());
+    if (name.isPresent() && !name.get().equals(name.get().strip())) {
+      throw new IllegalStateException(
+          "voi.db.jndi \""
+              + name.get()
+              + "\" has spaces around the name; the server looks the resource up as written:"
+              + " set it to \""
+              + name.get().strip()
+              + "\"");
+    }
+    return name;
   }
 
   public int pollSeconds() {

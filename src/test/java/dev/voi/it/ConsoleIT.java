@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -144,36 +145,50 @@ class ConsoleIT extends TerminalsItSupport {
     driver = new ChromeDriver(service, options);
     Files.createDirectories(SHOTS);
     if (Files.isExecutable(Firefox.BINARY)) {
-      firefoxStarting = new FutureTask<>(() -> Firefox.start(Path.of("target")));
-      Thread starting = new Thread(firefoxStarting, "firefox-start");
-      starting.setDaemon(true);
-      starting.start();
+      firefoxStarting = Firefox.startInBackground(Path.of("target"));
     }
   }
 
+  /** Closes Chromium, its driver and Firefox, each of them whatever closing the others did. */
   @AfterAll
   static void close() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
-    if (firefoxStarting != null) {
-      Firefox firefox = started(firefoxStarting);
-      firefoxStarting = null;
-      if (firefox != null) {
-        firefox.close();
+    try {
+      if (driver != null) {
+        driver.quit();
+      }
+    } finally {
+      try {
+        if (service != null) {
+          service.stop();
+        }
+      } finally {
+        if (firefoxStarting != null) {
+          Firefox firefox = started(firefoxStarting);
+          firefoxStarting = null;
+          if (firefox != null) {
+            firefox.close();
+          }
+        }
       }
     }
   }
 
-  /** The Firefox the task started, or null when it failed to (the tests have said why). */
+  /**
+   * The Firefox the task started, or null when it failed to (the tests have said why) or did not in
+   * two minutes: then the task is cancelled, which ends a Firefox still starting, and closes one
+   * that comes up later (see {@link Firefox#startInBackground}).
+   */
   static Firefox started(FutureTask<Firefox> starting) throws InterruptedException {
     try {
       return starting.get(2, TimeUnit.MINUTES);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException failed) {
+    } catch (ExecutionException | CancellationException failed) {
       return null;
+    } catch (java.util.concurrent.TimeoutException late) {
+      starting.cancel(true);
+      return null;
+    } catch (InterruptedException interrupted) {
+      starting.cancel(true);
+      throw interrupted;
     }
   }
 

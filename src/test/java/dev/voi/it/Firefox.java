@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -142,9 +143,49 @@ final class Firefox implements AutoCloseable {
       String socket = awaitSocket(process, output);
       return new Firefox(process, profile, socket);
     } catch (IOException | RuntimeException | Error | InterruptedException failed) {
-      process.destroyForcibly();
+      // The constructor closed its connection; nothing else of this start may outlive it.
+      try {
+        end(process);
+      } catch (InterruptedException e) {
+        failed.addSuppressed(e);
+      }
+      try {
+        delete(profile);
+      } catch (IOException e) {
+        failed.addSuppressed(e);
+      }
       throw failed;
     }
+  }
+
+  /**
+   * Starts Firefox on a thread of its own, for a caller that has other work meanwhile. Cancelling
+   * the task (as a caller does that stops waiting for it) interrupts a start under way, which then
+   * ends the process; a Firefox that comes up all the same once the task is cancelled is closed
+   * there and then, since nobody will ever get it to close it.
+   */
+  static FutureTask<Firefox> startInBackground(Path workDir) {
+    FutureTask<Firefox> task =
+        new FutureTask<>(() -> start(workDir)) {
+          @Override
+          protected void set(Firefox firefox) {
+            super.set(firefox);
+            // Either the result was set (then cancel() fails and the caller has it to close) or
+            // the task was cancelled first (then it is ours to close): never both, never neither.
+            if (isCancelled()) {
+              Thread.interrupted(); // the cancellation's interrupt: closing waits for the process
+              try {
+                firefox.close();
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException("could not close an abandoned Firefox", e);
+              }
+            }
+          }
+        };
+    Thread starting = new Thread(task, "firefox-start");
+    starting.setDaemon(true);
+    starting.start();
+    return task;
   }
 
   /** The websocket Firefox says it listens on, read from its output as it starts. */
@@ -172,32 +213,50 @@ final class Firefox implements AutoCloseable {
     HttpClient client =
         HttpClient.Factory.createDefault()
             .createClient(ClientConfig.defaultConfig().baseUri(URI.create(socket)));
-    this.bidi = new BiDi(new Connection(client, socket), WAIT);
-    Map<String, Object> session =
-        bidi.send(
-            new Command<Map<String, Object>>(
-                "session.new", Map.of("capabilities", Map.of()), Json.MAP_TYPE));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> capabilities = (Map<String, Object>) session.get("capabilities");
-    this.version = capabilities.get("browserName") + " " + capabilities.get("browserVersion");
-    WebDriver modules = bidiOnly(bidi);
-    this.context = new BrowsingContext(modules, "none").getTopLevelContexts().get(0).getId();
-    this.tab = new BrowsingContext(modules, context);
-    this.script = new Script(modules);
-    this.input = new Input(modules);
-    this.log = new LogInspector(modules);
-    this.network = new Network(modules);
-    this.contexts = new BrowsingContextInspector(modules);
-    log.onLog(
-        entry -> {
-          entry.getConsoleLogEntry().ifPresent(e -> record("console", e));
-          entry.getJavascriptLogEntry().ifPresent(e -> record("javascript", e));
-          entry.getGenericLogEntry().ifPresent(e -> record(e.getType(), e));
-        });
-    network.onBeforeRequestSent(
-        sent -> requests.add(sent.getRequest().getMethod() + " " + sent.getRequest().getUrl()));
-    contexts.onUserPromptOpened(
-        prompt -> prompts.add(prompt.getType() + " " + prompt.getMessage()));
+    Connection connection;
+    try {
+      connection = new Connection(client, socket);
+    } catch (RuntimeException | Error failed) {
+      client.close();
+      throw failed;
+    }
+    this.bidi = new BiDi(connection, WAIT);
+    // Whatever fails from here on (session.new refused, no tab, a subscription that times out),
+    // the connection is closed before the failure goes on to start(), which ends the process.
+    try {
+      Map<String, Object> session =
+          bidi.send(
+              new Command<Map<String, Object>>(
+                  "session.new", Map.of("capabilities", Map.of()), Json.MAP_TYPE));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> capabilities = (Map<String, Object>) session.get("capabilities");
+      this.version = capabilities.get("browserName") + " " + capabilities.get("browserVersion");
+      WebDriver modules = bidiOnly(bidi);
+      this.context = new BrowsingContext(modules, "none").getTopLevelContexts().get(0).getId();
+      this.tab = new BrowsingContext(modules, context);
+      this.script = new Script(modules);
+      this.input = new Input(modules);
+      this.log = new LogInspector(modules);
+      this.network = new Network(modules);
+      this.contexts = new BrowsingContextInspector(modules);
+      log.onLog(
+          entry -> {
+            entry.getConsoleLogEntry().ifPresent(e -> record("console", e));
+            entry.getJavascriptLogEntry().ifPresent(e -> record("javascript", e));
+            entry.getGenericLogEntry().ifPresent(e -> record(e.getType(), e));
+          });
+      network.onBeforeRequestSent(
+          sent -> requests.add(sent.getRequest().getMethod() + " " + sent.getRequest().getUrl()));
+      contexts.onUserPromptOpened(
+          prompt -> prompts.add(prompt.getType() + " " + prompt.getMessage()));
+    } catch (RuntimeException | Error failed) {
+      try {
+        bidi.close();
+      } catch (RuntimeException e) {
+        failed.addSuppressed(e);
+      }
+      throw failed;
+    }
   }
 
   /**
@@ -436,14 +495,40 @@ final class Firefox implements AutoCloseable {
     try {
       bidi.close();
     } finally {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try {
+        end(process);
+      } finally {
+        delete(profile);
       }
-      try (Stream<Path> files = Files.walk(profile)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(file);
-        }
+    }
+  }
+
+  /**
+   * Ends Firefox and every process it started (content, GPU, socket processes): asks the parent to
+   * quit, which lets it close its children; then, after a grace period, or at once when the wait is
+   * interrupted, kills whatever is left, children first, so none is left behind re-parented to
+   * init. The children are listed before the parent goes: afterwards they are no longer its.
+   */
+  private static void end(Process process) throws InterruptedException {
+    List<ProcessHandle> children = process.descendants().toList();
+    try {
+      process.destroy();
+      process.waitFor(20, TimeUnit.SECONDS);
+    } finally {
+      Stream.concat(children.stream(), process.descendants())
+          .distinct()
+          .forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void delete(Path profile) throws IOException {
+    if (!Files.exists(profile)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(profile)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
       }
     }
   }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A Payara Server domain of its own for one test, driven through {@code asadmin} as an
@@ -23,6 +24,14 @@ final class PayaraDomain implements AutoCloseable {
   private static final int[] PORT_OFFSETS = {9, 37, 38, 39, 48, 49, 59, 66, 76, 80, 81, 86};
 
   private static final int ADMIN = 48;
+
+  /** Property names whose values are secrets, never to be written down. */
+  private static final Pattern SECRET = Pattern.compile("(?i)token|password");
+
+  /** A secret {@code name=value} in a {@code --property} list; the value ends at a colon. */
+  private static final Pattern SECRET_PROPERTY =
+      Pattern.compile("((?:^|:)[^:=]*(?i:token|password)[^:=]*=)[^:]*");
+
   private static final int HTTP = 80;
 
   private final Path home;
@@ -94,8 +103,7 @@ final class PayaraDomain implements AutoCloseable {
     arguments.addAll(List.of(command));
     Result result = run(arguments);
     if (result.exit() == 0) {
-      throw new AssertionError(
-          "asadmin " + String.join(" ", arguments) + " succeeded:\n" + result.output());
+      throw new AssertionError("asadmin " + shown(arguments) + " succeeded:\n" + result.output());
     }
     return result.output();
   }
@@ -162,7 +170,7 @@ final class PayaraDomain implements AutoCloseable {
     Result result = run(arguments);
     if (result.exit() != 0) {
       throw new IllegalStateException(
-          "asadmin " + String.join(" ", arguments) + " failed:\n" + result.output());
+          "asadmin " + shown(arguments) + " failed:\n" + result.output());
     }
     return result.output();
   }
@@ -184,12 +192,13 @@ final class PayaraDomain implements AutoCloseable {
       if (!process.waitFor(5, TimeUnit.MINUTES)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor();
-        throw new IllegalStateException("asadmin " + arguments + " did not end in 5 minutes");
+        throw new IllegalStateException(
+            "asadmin " + shown(arguments) + " did not end in 5 minutes");
       }
       String text = Files.readString(output, StandardCharsets.UTF_8);
       Files.writeString(
           log,
-          "$ asadmin " + String.join(" ", arguments) + "\n" + text + "\n",
+          "$ asadmin " + shown(arguments) + "\n" + text + "\n",
           StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.APPEND);
@@ -197,6 +206,28 @@ final class PayaraDomain implements AutoCloseable {
     } finally {
       Files.deleteIfExists(output);
     }
+  }
+
+  /**
+   * The command line as the log and failure messages show it: the value of a property whose name
+   * says it is a secret ({@code token}, {@code password}) is {@code ***}, so that the admin token
+   * set with {@code set-config-property} stays out of {@code target/}.
+   */
+  static String shown(List<String> arguments) {
+    List<String> shown = new ArrayList<>(arguments);
+    for (int i = 0; i + 1 < shown.size(); i++) {
+      String argument = shown.get(i);
+      String next = shown.get(i + 1);
+      if (argument.startsWith("--propertyName=")
+          && SECRET.matcher(argument).find()
+          && next.startsWith("--propertyValue=")) {
+        shown.set(i + 1, "--propertyValue=***");
+      } else if (argument.equals("--property")) {
+        // name=value:name=value, as create-jdbc-connection-pool takes its properties
+        shown.set(i + 1, SECRET_PROPERTY.matcher(next).replaceAll("$1***"));
+      }
+    }
+    return String.join(" ", shown);
   }
 
   /** A port base whose every port (see {@link #PORT_OFFSETS}) is free now. */

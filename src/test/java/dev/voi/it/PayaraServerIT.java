@@ -4,23 +4,31 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.voi.qcow2.Qemu;
 import dev.voi.server.control.DataDirectoryMarker;
 import dev.voi.testing.FreshDatabase;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +42,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * by the build) with a JDBC resource the server manages, set up with the README's {@code asadmin}
  * commands: a domain on free ports, the PostgreSQL driver, a pool and the resource {@code jdbc/voi}
  * on a database of its own ({@code <IT database>_server}), {@code voi.db.jndi} and the other
- * settings as the domain's config properties, the listener settings of {@code
- * src/main/payara/domain-commands.asadmin}, {@code asadmin deploy}. Then a smoke test over HTTP
- * with real qemu-img files: publish, register, assign, report, poll (200, then 304), an audit, one
- * SOAP operation; then the WAR is undeployed, a deployment with the data directory of another
- * server is refused, and the domain is stopped, also when a step fails.
+ * settings as the domain's config properties (the admin token as a password alias), the listener
+ * settings of {@code src/main/payara/domain-commands.asadmin}, {@code asadmin deploy}. Then a smoke
+ * test over HTTP with real qemu-img files: publish, register, assign, report, poll (200, then 304),
+ * an audit, one SOAP operation, and a chunked upload with {@code Expect: 100-continue} and a digest
+ * trailer on the domain's own listener; then the WAR is undeployed, a deployment with the data
+ * directory of another server is refused, and the domain is stopped, also when a step fails.
  *
  * <p>That JPA, Flyway and the plain JDBC writers all use the server's resource is checked in the
  * database itself: the server identity and the audit run are rows of {@code _server}, the data
@@ -100,6 +109,12 @@ class PayaraServerIT extends TerminalsItSupport {
           "smoke test",
           () -> {
             smokeTest(dbUrl, dataDir);
+            return null;
+          });
+      timed(
+          "chunked upload",
+          () -> {
+            chunkedUploadWithExpectContinueAndADigestTrailer();
             return null;
           });
 
@@ -188,7 +203,18 @@ class PayaraServerIT extends TerminalsItSupport {
     domain.asadmin("create-jdbc-resource", "--connectionpoolid", "voi-pool", RESOURCE);
     configProperty(domain, "voi.db.jndi", RESOURCE);
     configProperty(domain, "voi.data.dir", dataDir.toString());
-    configProperty(domain, "voi.admin.token", ADMIN.substring("Bearer ".length()));
+    // The admin token as the README's password alias: in the domain's alias store, not in
+    // domain.xml, and never on a command line (asadmin reads it from a file only the owner reads).
+    Path aliasPassword = Files.createTempFile(DIR, "alias-password", ".txt");
+    try {
+      Files.writeString(
+          aliasPassword, "AS_ADMIN_ALIASPASSWORD=" + ADMIN.substring("Bearer ".length()) + "\n");
+      domain.asadmin(
+          "--passwordfile", aliasPassword.toString(), "create-password-alias", "voi-admin-token");
+    } finally {
+      Files.delete(aliasPassword);
+    }
+    configProperty(domain, "voi.admin.token", "${ALIAS=voi-admin-token}");
     for (String line : Files.readAllLines(Path.of("src/main/payara/domain-commands.asadmin"))) {
       if (!line.isBlank() && !line.startsWith("#")) {
         domain.asadmin(line.strip().split(" +"));
@@ -253,6 +279,81 @@ class PayaraServerIT extends TerminalsItSupport {
             .post(base + "soap/v1");
     assertThat(soap.statusCode()).as(soap.asString()).isEqualTo(200);
     assertThat(SoapIT.texts(SoapIT.xml(soap.asString()), "name")).contains(lineage.name);
+  }
+
+  /**
+   * A new image uploaded as {@code bin/voi publish --digest-after} sends it, on a raw socket (HTTP
+   * clients hide interim answers): chunked, with {@code Expect: 100-continue}, the head and a first
+   * chunk of 512 bytes at once, the rest only after {@code 100 Continue}, and the file's SHA-256 in
+   * a {@code Content-Digest} trailer announced by {@code Trailer:}. On the full server the gate
+   * that holds {@code 100 Continue} back until the resource reads the body works on the domain's
+   * own Grizzly listener, not Payara Micro's: the interim answer must come within a second (a gate
+   * that failed to install itself would leave the client to its own timeout), and the published
+   * layer's content digest must be the file's.
+   */
+  private void chunkedUploadWithExpectContinueAndADigestTrailer() throws Exception {
+    Path dir = Files.createDirectories(WORK.resolve("payara-chunked-" + System.nanoTime()));
+    Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "base.qcow2", "64M").assertOk();
+    Qemu.run(dir, "qemu-io", "-c", "write -P 0x5a 0 256k", "base.qcow2").assertOk();
+    byte[] body = Files.readAllBytes(dir.resolve("base.qcow2"));
+    byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(body);
+    String name = "chunked-" + UNIQUE.incrementAndGet();
+    URI uri = URI.create(api + "/images?name=" + name);
+    int opening = 512;
+    String interim;
+    long interimMillis;
+    String answer;
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      String head =
+          "POST "
+              + uri.getRawPath()
+              + "?"
+              + uri.getRawQuery()
+              + " HTTP/1.1\r\nHost: "
+              + uri.getHost()
+              + ":"
+              + uri.getPort()
+              + "\r\nAuthorization: "
+              + ADMIN
+              + "\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
+              + "Trailer: Content-Digest\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+              + Integer.toHexString(opening)
+              + "\r\n";
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(body, 0, opening);
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long sent = System.nanoTime();
+      interim = RawHttp.readHead(in);
+      interimMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+      assertThat(interim).as("the interim answer").startsWith("HTTP/1.1 100");
+      out.write(
+          (Integer.toHexString(body.length - opening) + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body, opening, body.length - opening);
+      out.write(
+          ("\r\n0\r\nContent-Digest: sha-256=:"
+                  + Base64.getEncoder().encodeToString(sha256)
+                  + ":\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      answer = RawHttp.readHead(in);
+      answer += new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(interimMillis).as("ms until 100 Continue").isLessThan(1000);
+    assertThat(answer).as(answer).startsWith("HTTP/1.1 201");
+    String published =
+        given()
+            .header("Authorization", ADMIN)
+            .get(api + "/images/" + name)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("layers[0].contentDigest");
+    assertThat(published).isEqualTo(HexFormat.of().formatHex(sha256));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.voi.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -27,12 +28,28 @@ class VoiConfigTest {
     assertThat(config.embeddedDatabase()).isTrue();
     assertThat(config.serverDataSource()).isEmpty();
 
-    config.dbJndi = Optional.of(" jdbc/voi ");
+    config.dbJndi = Optional.of("jdbc/voi");
     assertThat(config.embeddedDatabase()).isFalse();
     assertThat(config.serverDataSource()).contains("jdbc/voi");
 
     config.dbJndi = Optional.of(" ");
     assertThat(config.embeddedDatabase()).isTrue();
     assertThat(config.serverDataSource()).isEmpty();
+  }
+
+  @Test
+  void aResourceNameWithSpacesAroundItIsRefusedNamingTheSettingNotTrimmed() {
+    VoiConfig config = new VoiConfig();
+    config.dbUrl = VoiDataSource.EMBEDDED;
+    for (String name : new String[] {" jdbc/voi", "jdbc/voi ", "\tjdbc/voi\n"}) {
+      config.dbJndi = Optional.of(name);
+      assertThatThrownBy(config::serverDataSource)
+          .as("voi.db.jndi=[%s]", name)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("voi.db.jndi \"" + name + "\"")
+          .hasMessageContaining("spaces around")
+          .hasMessageEndingWith("set it to \"jdbc/voi\"");
+      assertThatThrownBy(config::embeddedDatabase).isInstanceOf(IllegalStateException.class);
+    }
   }
 }

@@ -51,6 +51,11 @@ public class ServerIdentity {
 
   @PostConstruct
   void establish() {
+    try {
+      config.serverDataSource();
+    } catch (IllegalStateException e) {
+      throw new StartupRefused(e.getMessage() + "; refusing to start", e);
+    }
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       serverUuid = loadOrCreate(connection);
