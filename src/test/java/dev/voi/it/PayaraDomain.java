@@ -88,6 +88,16 @@ final class PayaraDomain implements AutoCloseable {
     local("start-domain", "--domaindir", domainDir.toString(), name);
   }
 
+  /**
+   * Restarts the running domain: listener settings changed with {@code set} are applied by
+   * restarting each listener on the fly, several times over for a file of them, and one of those
+   * restarts can leave a listener unbound ("GrizzlyProxy is NULL" in the log, then connection
+   * refused); a restart brings every listener up once with its final settings.
+   */
+  void restart() throws Exception {
+    local("restart-domain", "--domaindir", domainDir.toString(), name);
+  }
+
   /** Runs a remote command against the running domain's admin port; fails unless it succeeds. */
   String asadmin(String... command) throws Exception {
     List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(adminPort())));

@@ -220,6 +220,7 @@ class PayaraServerIT extends TerminalsItSupport {
         domain.asadmin(line.strip().split(" +"));
       }
     }
+    domain.restart();
   }
 
   private static void configProperty(PayaraDomain domain, String name, String value)
